@@ -1,0 +1,74 @@
+"""Verify that every quote occurs in its source, and find where.
+
+Matching normalises only what copying text between programs changes without changing the
+words: runs of white space (including line breaks and non-breaking spaces), typographic quotes
+and apostrophes, dashes, and zero-width characters and the byte-order mark. Letters, digits,
+case and punctuation otherwise must match exactly.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+_TRANSLATE = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+})
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u200e\u200f]")
+_SPACE = re.compile(r"\s+")
+
+NORMALISATION_RULES = [
+    "runs of white space, line breaks and non-breaking spaces count as one space",
+    "typographic quotes and apostrophes (‘ ’ “ ” „) count as straight ones (' \")",
+    "dashes and hyphens (‐ ‒ – — ―, minus) count as a hyphen (-)",
+    "zero-width characters, direction marks and the byte-order mark are ignored",
+]
+
+
+def normalise(text: str) -> str:
+    return _SPACE.sub(" ", _INVISIBLE.sub("", text).translate(_TRANSLATE)).strip()
+
+
+@dataclass
+class IndexedText:
+    """A text normalised once, with a map back to original offsets for line numbers."""
+
+    original: str
+    normal: str
+    offsets: list[int]  # normal index -> original index
+    line_starts: list[int]
+
+    @classmethod
+    def build(cls, text: str) -> IndexedText:
+        normal_chars: list[str] = []
+        offsets: list[int] = []
+        in_space = True  # drop leading space
+        for i, ch in enumerate(text):
+            if _INVISIBLE.match(ch):
+                continue
+            ch = ch.translate(_TRANSLATE)
+            if ch.isspace():
+                if in_space:
+                    continue
+                ch, in_space = " ", True
+            else:
+                in_space = False
+            normal_chars.append(ch)
+            offsets.append(i)
+        line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        return cls(text, "".join(normal_chars), offsets, line_starts)
+
+    def find(self, quote: str) -> tuple[int, int] | None:
+        """(line, count) of the first occurrence of the quote, or None when absent."""
+        needle = normalise(quote)
+        if not needle:
+            return None
+        at = self.normal.find(needle)
+        if at < 0:
+            return None
+        line = bisect.bisect_right(self.line_starts, self.offsets[at])
+        return line, self.normal.count(needle)

@@ -1,0 +1,191 @@
+"""Load a publication: read seeds and curated YAML into validated model objects.
+
+Every problem found is collected (not only the first) with its file, line and field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from .model import Actor, ContextFigure, Incident, Place, PublicationInfo, Source, Vocabulary
+from .problems import Problem, ProblemsFound, field_path
+from .yamlio import LineMap, line_for, load_yaml
+
+MAX_SEED_BYTES = 5_000_000
+
+
+@dataclass
+class Origin:
+    path: str  # relative to the publication root, for messages
+    lines: LineMap
+    prefix: tuple = ()  # key path of the record inside its file
+
+    def line(self, loc: tuple = ()) -> int | None:
+        return line_for(self.lines, self.prefix + tuple(loc))
+
+
+@dataclass
+class Seed:
+    path: str
+    text: str  # decoded, BOM removed, line endings normalised to \n
+    sha256: str
+
+
+@dataclass
+class Publication:
+    root: Path
+    info: PublicationInfo
+    vocabulary: Vocabulary
+    sources: dict[str, Source] = field(default_factory=dict)
+    seeds: dict[str, Seed] = field(default_factory=dict)  # by source id
+    incidents: dict[str, Incident] = field(default_factory=dict)
+    actors: dict[str, Actor] = field(default_factory=dict)
+    places: dict[str, Place] = field(default_factory=dict)
+    context: dict[str, ContextFigure] = field(default_factory=dict)
+    origins: dict[tuple[str, str], Origin] = field(default_factory=dict)  # (kind, id) -> origin
+
+    def origin(self, kind: str, record_id: str) -> Origin:
+        return self.origins[(kind, record_id)]
+
+
+def _rel(root: Path, path: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _validation_problems(exc: ValidationError, origin: Origin) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        msg = err["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field; check its spelling against the methodology page"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        problems.append(Problem(origin.path, origin.line(loc), field_path(loc), msg))
+    return problems
+
+
+def _validate(model: type[BaseModel], data: object, origin: Origin, problems: list[Problem]):
+    if not isinstance(data, dict):
+        problems.append(Problem(origin.path, origin.line(), "", f"expected a mapping of fields, found {type(data).__name__}"))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_validation_problems(exc, origin))
+        return None
+
+
+def read_seed(path: Path, display: str) -> Seed:
+    """Read a seed as received. Refuses non-UTF-8 text, naming the byte offset."""
+    if not path.is_file():
+        raise ProblemsFound([Problem(display, None, "seed", "seed file not found")])
+    size = path.stat().st_size
+    if size > MAX_SEED_BYTES:
+        raise ProblemsFound([Problem(display, None, "seed", f"file is {size:,} bytes; the limit for an article is {MAX_SEED_BYTES:,}")])
+    raw = path.read_bytes()
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        offset = exc.start + (len(raw) - len(body))
+        line = raw[:offset].count(b"\n") + 1
+        raise ProblemsFound([Problem(display, line, "seed", f"not UTF-8: invalid byte 0x{raw[offset]:02x} at byte offset {offset}; convert the file to UTF-8 (the original stays in git history)")]) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return Seed(display, text, hashlib.sha256(raw).hexdigest())
+
+
+def _records(root: Path, folder: str) -> list[Path]:
+    directory = root / "data" / folder
+    return sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+
+
+def load_publication(root: Path) -> Publication:
+    """Read and validate everything under data/ and seeds/. Raises ProblemsFound with every problem."""
+    root = root.resolve()
+    problems: list[Problem] = []
+
+    def read(path: Path):
+        display = _rel(root, path)
+        try:
+            data, lines = load_yaml(path, display)
+        except ProblemsFound as exc:
+            problems.extend(exc.problems)
+            return None, Origin(display, {})
+        return data, Origin(display, lines)
+
+    info_data, info_origin = read(root / "data" / "publication.yaml")
+    info = _validate(PublicationInfo, info_data, info_origin, problems) if info_data is not None else None
+    vocab_data, vocab_origin = read(root / "data" / "vocabulary.yaml")
+    vocabulary = _validate(Vocabulary, vocab_data, vocab_origin, problems) if vocab_data is not None else None
+
+    pub = Publication(root, info or PublicationInfo(title="(untitled)"), vocabulary or Vocabulary(event_types=[]))
+
+    def add(kind: str, store: dict, model: type[BaseModel], data, origin: Origin):
+        record = _validate(model, data, origin, problems)
+        if record is None:
+            return
+        key = (kind, record.id)
+        if key in pub.origins:
+            first = pub.origins[key]
+            problems.append(Problem(origin.path, origin.line(("id",)), "id", f"duplicate {kind} id {record.id!r}; first defined in {first.path}:{first.line(('id',))}"))
+            return
+        store[record.id] = record
+        pub.origins[key] = origin
+
+    for kind, folder, store, model in (
+        ("source", "sources", pub.sources, Source),
+        ("incident", "incidents", pub.incidents, Incident),
+        ("actor", "actors", pub.actors, Actor),
+    ):
+        for path in _records(root, folder):
+            data, origin = read(path)
+            if data is not None:
+                add(kind, store, model, data, origin)
+                record = store.get(data.get("id")) if isinstance(data, dict) else None
+                if record is not None and path.stem != record.id:
+                    problems.append(Problem(origin.path, origin.line(("id",)), "id", f"the file name must be the id: rename to {record.id}.yaml or change the id to {path.stem!r}"))
+
+    for kind, filename, key, store, model in (
+        ("place", "places.yaml", "places", pub.places, Place),
+        ("context", "context.yaml", "figures", pub.context, ContextFigure),
+    ):
+        path = root / "data" / filename
+        if not path.exists():
+            continue
+        data, origin = read(path)
+        if data is None:
+            continue
+        if not isinstance(data, dict) or not isinstance(data.get(key), list):
+            problems.append(Problem(origin.path, origin.line(), key, f"expected a top-level `{key}:` list"))
+            continue
+        for i, item in enumerate(data[key]):
+            add(kind, store, model, item, Origin(origin.path, origin.lines, (key, i)))
+
+    for source_id, source in pub.sources.items():
+        origin = pub.origin("source", source_id)
+        seed_path = (root / "seeds" / source.seed)
+        if ".." in Path(source.seed).parts or Path(source.seed).is_absolute():
+            problems.append(Problem(origin.path, origin.line(("seed",)), "seed", f"{source.seed!r} must be a file name inside seeds/"))
+            continue
+        try:
+            pub.seeds[source_id] = read_seed(seed_path, f"seeds/{source.seed}")
+        except ProblemsFound as exc:
+            for p in exc.problems:
+                if p.message == "seed file not found":
+                    problems.append(Problem(origin.path, origin.line(("seed",)), "seed", f"seeds/{source.seed} not found"))
+                else:
+                    problems.append(p)
+
+    if problems:
+        raise ProblemsFound(problems)
+    return pub

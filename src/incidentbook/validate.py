@@ -1,0 +1,137 @@
+"""Cross-record checks: references resolve, vocabulary is respected, every quote is verified."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from .evidence import IndexedText, normalise
+from .load import Publication, load_publication
+from .model import (Actor, Area, CasualtyReport, ContextFigure, Evidence, Incident, Involvement, Leader,
+                    Place, PlaceRef, Related, Relationship, Responsibility)
+from .problems import Problem, ProblemsFound, field_path
+
+# (model class, field) -> kind of record the field refers to
+REFERENCES: dict[tuple[type, str], str] = {
+    (Evidence, "source"): "source",
+    (CasualtyReport, "said_by"): "actor",
+    (Responsibility, "actor"): "actor",
+    (Responsibility, "said_by"): "actor",
+    (Responsibility, "via"): "actor",
+    (Involvement, "actor"): "actor",
+    (Relationship, "actor"): "actor",
+    (Relationship, "said_by"): "actor",
+    (Leader, "person"): "actor",
+    (Leader, "said_by"): "actor",
+    (Actor, "parent"): "actor",
+    (ContextFigure, "said_by"): "actor",
+    (ContextFigure, "area"): "place",
+    (PlaceRef, "id"): "place",
+    (Area, "place"): "place",
+    (Place, "parent"): "place",
+    (Related, "incident"): "incident",
+    (Incident, "context_figures"): "context",
+}
+
+
+@dataclass
+class Verification:
+    """Where each verified quote was found: (source id, quote) -> line in the seed."""
+
+    lines: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def line(self, evidence: Evidence) -> int | None:
+        return self.lines.get((evidence.source, evidence.quote))
+
+    @property
+    def count(self) -> int:
+        return len(self.lines)
+
+
+def walk(obj: BaseModel, loc: tuple = ()) -> Iterator[tuple[tuple, BaseModel]]:
+    """Yield (location, model) for the object and every model nested inside it."""
+    yield loc, obj
+    for name in type(obj).model_fields:
+        value = getattr(obj, name)
+        if isinstance(value, BaseModel):
+            yield from walk(value, loc + (name,))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from walk(item, loc + (name, i))
+
+
+def _records(pub: Publication) -> Iterator[tuple[str, str, BaseModel]]:
+    for kind, store in (("source", pub.sources), ("incident", pub.incidents), ("actor", pub.actors),
+                        ("place", pub.places), ("context", pub.context)):
+        for record_id, record in store.items():
+            yield kind, record_id, record
+
+
+def validate(pub: Publication) -> Verification:
+    """Check the whole publication; raise ProblemsFound listing every problem."""
+    problems: list[Problem] = []
+    known = {
+        "source": pub.sources, "actor": pub.actors, "place": pub.places,
+        "incident": pub.incidents, "context": pub.context,
+    }
+    event_types = {t.id for t in pub.vocabulary.event_types}
+    indexed = {sid: IndexedText.build(seed.text) for sid, seed in pub.seeds.items()}
+    verification = Verification()
+
+    for kind, record_id, record in _records(pub):
+        origin = pub.origin(kind, record_id)
+
+        def problem(loc: tuple, message: str) -> None:
+            problems.append(Problem(origin.path, origin.line(loc), field_path(loc), message))
+
+        if isinstance(record, Incident) and record.event_type not in event_types:
+            problem(("event_type",), f"unknown event type {record.event_type!r}; known: {', '.join(sorted(event_types)) or 'none'} (data/vocabulary.yaml)")
+        for loc, obj in walk(record):
+            for (cls, name), target in REFERENCES.items():
+                if not isinstance(obj, cls):
+                    continue
+                value = getattr(obj, name)
+                values = value if isinstance(value, list) else [value]
+                for i, ref in enumerate(values):
+                    if ref is not None and ref not in known[target]:
+                        at = loc + ((name, i) if isinstance(value, list) else (name,))
+                        problem(at, f"unknown {target} {ref!r}")
+            if isinstance(obj, Evidence) and obj.source in indexed:
+                found = indexed[obj.source].find(obj.quote)
+                if found is None:
+                    problem(loc + ("quote",), f"quote not found in source {obj.source!r} (seeds/{pub.sources[obj.source].seed}): {obj.quote!r}")
+                else:
+                    verification.lines[(obj.source, obj.quote)] = found[0]
+            if isinstance(obj, (CasualtyReport, ContextFigure)) and normalise(obj.phrase) not in normalise(obj.evidence.quote):
+                problem(loc + ("phrase",), f"the phrase {obj.phrase!r} does not occur in its quote")
+            if isinstance(obj, Responsibility) and obj.named_as:
+                if not any(normalise(obj.named_as) in normalise(e.quote) for e in obj.evidence):
+                    problem(loc + ("named_as",), f"{obj.named_as!r} does not occur in any of the quotes")
+        if isinstance(record, Actor):
+            _check_chain(pub.actors, record, problem)
+        if isinstance(record, Place):
+            _check_chain(pub.places, record, problem)
+    if problems:
+        raise ProblemsFound(problems)
+    return verification
+
+
+def _check_chain(store: dict, record, problem) -> None:
+    """A parent chain (actors or places) must not loop."""
+    seen = {record.id}
+    current = record.parent
+    while current and current in store:
+        if current in seen:
+            problem(("parent",), f"parent chain loops back to {current!r}")
+            return
+        seen.add(current)
+        current = store[current].parent
+
+
+def load_and_validate(root: Path) -> tuple[Publication, Verification]:
+    pub = load_publication(root)
+    return pub, validate(pub)

@@ -85,10 +85,15 @@ class DateInterval(Inference):
             return self.earliest.strftime("%B %Y")
         if self.precision == "year":
             return str(self.earliest.year)
-        if self.earliest == self.latest:
-            text = self.earliest.strftime(fmt)
+        a, b = self.earliest, self.latest
+        if a == b:
+            text = a.strftime(fmt)
+        elif (a.year, a.month) == (b.year, b.month):
+            text = f"{a.day}–{b.strftime(fmt)}"
+        elif a.year == b.year:
+            text = f"{a.strftime('%-d %b')} – {b.strftime(fmt)}"
         else:
-            text = f"between {self.earliest.strftime(fmt)} and {self.latest.strftime(fmt)}"
+            text = f"{a.strftime(fmt)} – {b.strftime(fmt)}"
         return f"{text}, {self.time_of_day}" if self.time_of_day else text
 
 

@@ -45,7 +45,7 @@ def range_label(low: int | None, high: int | None, best: int | None, open_ended:
     if low is not None and high is not None:
         return n(low) if low == high else f"{n(low)}–{n(high)}"
     if high is not None:
-        return f"up to {n(high)}" if best is None else f"about {n(best)} (up to {n(high)})"
+        return f"up to {n(high)}" if best is None else f"about {n(best)}, at most {n(high)}"
     if best is not None:
         return f"about {n(best)}"
     return "unknown"

@@ -1,0 +1,97 @@
+"""Jinja environment for Markdown pages: every value from data or articles is escaped.
+
+Templates write Markdown. Anything a template prints with `{{ }}` is escaped for Markdown and
+HTML unless it is `Markup` made by one of the helpers here, so a quote containing `<script>`,
+`[link](javascript:…)` or `{: onclick=… }` prints literally.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+from markupsafe import Markup
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
+
+
+def md_escape(value: object) -> str:
+    """Escape text so Python-Markdown prints it literally (HTML, emphasis, links, attr lists)."""
+    if value is None:
+        return ""
+    text = re.sub(r"\s+", " ", str(value))
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return html.escape(text, quote=False).replace("|", "&#124;")
+
+
+def _finalize(value: object) -> object:
+    return value if isinstance(value, Markup) else md_escape(value)
+
+
+def md(value: object) -> Markup:
+    return Markup(md_escape(value))
+
+
+def yaml_string(value: object) -> Markup:
+    """A value for YAML front matter (JSON strings are valid YAML)."""
+    return Markup(json.dumps(" ".join(str(value or "").split()), ensure_ascii=False))
+
+
+def attr(value: object) -> Markup:
+    """Text for an HTML attribute value inside raw HTML (not processed as Markdown)."""
+    return Markup(html.escape(" ".join(str(value or "").split()), quote=True))
+
+
+def anchor(value: str) -> Markup:
+    """An id for an HTML anchor; only lowercase slugs are accepted (record ids are validated slugs)."""
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", value):
+        raise ValueError(f"{value!r} is not a slug")
+    return Markup(value)
+
+
+def link(text: object, target: str) -> Markup:
+    """A Markdown link with escaped text; the target is built by the generator, never from data."""
+    return Markup(f"[{md_escape(text)}]({target})")
+
+
+def paragraphs(value: object) -> Markup:
+    """Escaped text keeping blank-line paragraph breaks."""
+    parts = [md_escape(p) for p in re.split(r"\n\s*\n", str(value or "")) if p.strip()]
+    return Markup("\n\n".join(parts))
+
+
+class Citations:
+    """Numbered footnotes for quotes on one page; the same quote cited twice keeps one number."""
+
+    def __init__(self, describe):
+        self._describe = describe  # Evidence -> Markup (footnote body)
+        self._numbers: dict[tuple[str, str], int] = {}
+        self._bodies: list[Markup] = []
+
+    def cite(self, evidence) -> Markup:
+        key = (evidence.source, evidence.quote)
+        if key not in self._numbers:
+            self._numbers[key] = len(self._numbers) + 1
+            self._bodies.append(self._describe(evidence))
+        return Markup(f"[^{self._numbers[key]}]")
+
+    def cite_all(self, evidence_list) -> Markup:
+        return Markup("".join(self.cite(e) for e in evidence_list))
+
+    def definitions(self) -> Markup:
+        return Markup("\n".join(f"[^{i}]: {body}" for i, body in enumerate(self._bodies, 1)))
+
+
+def environment(publication_templates: Path, kind: str = "site") -> Environment:
+    loaders = []
+    if (publication_templates / kind).is_dir():
+        loaders.append(FileSystemLoader(str(publication_templates / kind)))
+    loaders.append(PackageLoader("incidentbook", f"builtin/{kind}"))
+    env = Environment(loader=ChoiceLoader(loaders), autoescape=False, finalize=_finalize,
+                      undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(md=md, paragraphs=paragraphs, yaml=yaml_string, anchor=anchor, attr=attr)
+    env.globals.update(link=link)
+    return env

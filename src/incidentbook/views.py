@@ -1,0 +1,246 @@
+"""Derived views of a validated publication: what pages, charts and exports present.
+
+Pure functions of the model; nothing here reads or writes files.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .load import Publication
+from .model import Actor, CasualtyReport, ContextFigure, Evidence, Incident, Place, Responsibility
+from .phrases import Reading
+from .reconcile import Reconciled, range_label, reconcile
+from .validate import Verification, walk
+
+CATEGORIES = ("killed", "wounded", "abducted", "missing")
+STANCE_VERB = {"claimed": "Claimed by", "denied": "Denied by", "attributed": "Attributed to", "suspected": "Suspected:"}
+PRECISION_LABEL = {
+    "exact": "exact location", "near": "near the named place", "city": "within the city",
+    "district": "somewhere in the district", "province": "somewhere in the province", "country": "somewhere in the country",
+}
+GRADE_LABEL = {
+    "confirmed-by-perpetrator": "Confirmed by perpetrator",
+    "multiple-independent-sources": "Multiple independent sources",
+    "single-source": "Single source",
+    "contested": "Contested",
+}
+GRADE_DEFINITION = {
+    "confirmed-by-perpetrator": "The perpetrator claimed the incident and no source disputes it.",
+    "multiple-independent-sources": "At least two sources from independent publishers report it.",
+    "single-source": "Only one source reports it; treat figures with care.",
+    "contested": "Sources disagree on what happened or who is responsible.",
+}
+
+
+def reading_label(reading: Reading) -> str:
+    label = range_label(reading.low, reading.high, reading.best, reading.open_ended)
+    if reading.of_total is not None:
+        label += f" (of {reading.of_total:,})"
+    if reading.extra_attackers is not None:
+        label += f" (+{reading.extra_attackers:,} attackers)"
+    return label
+
+
+@dataclass
+class IncidentFigures:
+    incident: Incident
+    reconciled: dict[str, Reconciled]
+
+    def get(self, category: str) -> Reconciled | None:
+        return self.reconciled.get(category)
+
+
+@dataclass
+class ActorIncident:
+    incident: Incident
+    stances: list[tuple[str, Responsibility]]  # (actor id the entry names, entry)
+    involvement: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Statement:
+    speaker: Actor
+    what: str  # e.g. "casualty figure", "denial of responsibility"
+    record_kind: str
+    record_id: str
+    evidence: Evidence
+    date_label: str | None = None
+
+
+class Views:
+    """Indexes over the publication, computed once per build."""
+
+    def __init__(self, pub: Publication, verification: Verification):
+        self.pub = pub
+        self.verification = verification
+        self.published = {i: inc for i, inc in pub.incidents.items() if not inc.draft}
+        self.figures = {i: IncidentFigures(inc, {c: r for c in CATEGORIES if (r := reconcile(c, inc.casualties))})
+                        for i, inc in self.published.items()}
+        self.children: dict[str, list[Actor]] = defaultdict(list)
+        for actor in pub.actors.values():
+            if actor.parent:
+                self.children[actor.parent].append(actor)
+        self.place_children: dict[str, list[Place]] = defaultdict(list)
+        for place in pub.places.values():
+            if place.parent:
+                self.place_children[place.parent].append(place)
+        self.citations = self._citations()
+
+    # ---- ordering ----
+    def incidents_by_date(self, newest_first: bool = True) -> list[Incident]:
+        return sorted(self.published.values(), key=lambda i: (i.date.earliest, i.id), reverse=newest_first)
+
+    def actors_sorted(self) -> list[Actor]:
+        return sorted(self.pub.actors.values(), key=lambda a: (a.kind, a.name.lower()))
+
+    # ---- places ----
+    def place_chain(self, place_id: str) -> list[Place]:
+        chain = []
+        current = self.pub.places.get(place_id)
+        while current is not None:
+            chain.append(current)
+            current = self.pub.places.get(current.parent) if current.parent else None
+        return chain
+
+    def place_label(self, place_id: str) -> str:
+        return ", ".join(p.name for p in self.place_chain(place_id))
+
+    def descendants(self, place_id: str) -> set[str]:
+        out = {place_id}
+        for child in self.place_children.get(place_id, []):
+            out |= self.descendants(child.id)
+        return out
+
+    def incidents_in(self, place_id: str) -> list[Incident]:
+        inside = self.descendants(place_id)
+        return [i for i in self.incidents_by_date() if i.place.id in inside]
+
+    def actors_in(self, place_id: str) -> list[Actor]:
+        inside = self.descendants(place_id)
+        return [a for a in self.actors_sorted() if any(area.place in inside for area in a.areas)]
+
+    # ---- actors ----
+    def actor_family(self, actor_id: str) -> set[str]:
+        """The actor and every actor below it (branches, members)."""
+        out = {actor_id}
+        for child in self.children.get(actor_id, []):
+            out |= self.actor_family(child.id)
+        return out
+
+    def actor_incidents(self, actor_id: str) -> list[ActorIncident]:
+        family = self.actor_family(actor_id)
+        rows = []
+        for incident in self.incidents_by_date():
+            stances = [(r.actor, r) for r in incident.responsibility if r.actor in family]
+            involvement = [inv.role for inv in incident.involved if inv.actor in family]
+            if stances or involvement:
+                rows.append(ActorIncident(incident, stances, involvement))
+        return rows
+
+    def relationships_of(self, actor_id: str) -> list[tuple[str, str, Actor, object]]:
+        """(direction, type label, other actor, relationship) for relationships in both directions."""
+        labels_out = {"affiliate": "Affiliate of", "ally": "Ally of", "merger": "Merged with", "rival": "Rival of",
+                      "split": "Split from", "umbrella": "Umbrella organisation over", "members-joined": "Joined by members of"}
+        labels_in = {"affiliate": "Has affiliate", "ally": "Ally of", "merger": "Merged with", "rival": "Rival of",
+                     "split": "Splinter group", "umbrella": "Under the umbrella of", "members-joined": "Members joined"}
+        rows = []
+        actor = self.pub.actors[actor_id]
+        for rel in actor.relationships:
+            rows.append(("out", labels_out[rel.type], self.pub.actors[rel.actor], rel))
+        for other in self.actors_sorted():
+            for rel in other.relationships:
+                if rel.actor == actor_id:
+                    rows.append(("in", labels_in[rel.type], other, rel))
+        return rows
+
+    def leaderships_of(self, person_id: str) -> list[tuple[Actor, object]]:
+        return [(a, leader) for a in self.actors_sorted() for leader in a.leaders if leader.person == person_id]
+
+    def statements_by(self, actor_id: str) -> list[Statement]:
+        """Everything in the publication said by the actor or by its people (spokespeople, commanders)."""
+        speakers = {actor_id} | {c.id for c in self.children.get(actor_id, []) if c.kind == "person"}
+        out: list[Statement] = []
+        for incident in self.incidents_by_date():
+            for report in incident.casualties:
+                if report.said_by in speakers:
+                    out.append(Statement(self.pub.actors[report.said_by], f"{report.category}: {report.phrase}", "incident", incident.id, report.evidence))
+            for entry in incident.responsibility:
+                if entry.said_by in speakers:
+                    what = {"claimed": "claim of responsibility", "denied": "denial of responsibility",
+                            "attributed": "attribution", "suspected": "suspicion"}[entry.stance]
+                    out.append(Statement(self.pub.actors[entry.said_by], what, "incident", incident.id, entry.evidence[0],
+                                         entry.date.label() if entry.date else None))
+        for actor in self.actors_sorted():
+            for rel in actor.relationships:
+                if rel.said_by in speakers:
+                    out.append(Statement(self.pub.actors[rel.said_by], f"relationship: {rel.type}", "actor", actor.id, rel.evidence[0]))
+            for leader in actor.leaders:
+                if leader.said_by in speakers:
+                    out.append(Statement(self.pub.actors[leader.said_by], f"leader: {leader.fate or leader.role}", "actor", actor.id, leader.evidence[0]))
+        for figure in sorted(self.pub.context.values(), key=lambda f: f.id):
+            if figure.said_by in speakers:
+                out.append(Statement(self.pub.actors[figure.said_by], f"context figure: {figure.metric}", "context", figure.id, figure.evidence))
+        return out
+
+    def perpetrator_status(self, incident: Incident) -> str:
+        """One line: who claimed, who is blamed, who denied."""
+        if not incident.responsibility:
+            return "No claim or attribution"
+        parts = []
+        for stance in ("claimed", "attributed", "suspected", "denied"):
+            names = []
+            for entry in incident.responsibility:
+                if entry.stance == stance:
+                    name = self.pub.actors[entry.actor].name
+                    if name not in names:
+                        names.append(name)
+            if names:
+                verb = STANCE_VERB[stance]
+                parts.append(f"{verb if not parts else verb.lower()} {', '.join(names)}")
+        return "; ".join(parts)
+
+    def timeline(self, incident: Incident) -> list[Responsibility]:
+        """Responsibility entries in the order they were made; undated ones last."""
+        return sorted(incident.responsibility,
+                      key=lambda e: (e.date is None, e.date.earliest.toordinal() if e.date else 0, e.stance, e.actor))
+
+    def context_for(self, incident: Incident) -> list[ContextFigure]:
+        return [self.pub.context[c] for c in incident.context_figures]
+
+    # ---- sources ----
+    def _citations(self) -> dict[str, list[tuple[str, str, str]]]:
+        """source id -> sorted list of (record kind, record id, field path) citing it."""
+        cites: dict[str, set] = defaultdict(set)
+        stores = (("incident", self.published), ("actor", self.pub.actors), ("place", self.pub.places), ("context", self.pub.context))
+        for kind, store in stores:
+            for record_id, record in store.items():
+                for loc, obj in walk(record):
+                    if isinstance(obj, Evidence):
+                        cites[obj.source].add((kind, record_id, loc[0] if loc else ""))
+        return {s: sorted(v) for s, v in cites.items()}
+
+    def quotes_in(self, source_id: str) -> list[tuple[int, str]]:
+        return sorted({(line, quote) for (sid, quote), line in self.verification.lines.items() if sid == source_id})
+
+    def sources_of(self, incident: Incident) -> list[str]:
+        return sorted({obj.source for _, obj in walk(incident) if isinstance(obj, Evidence)})
+
+    # ---- totals ----
+    def total(self, category: str) -> tuple[int, bool, int]:
+        """(sum of lower bounds, open-ended?, incidents with a figure) across published incidents."""
+        low_sum, open_ended, counted = 0, False, 0
+        for figures in self.figures.values():
+            rec = figures.get(category)
+            if rec is None:
+                continue
+            counted += 1
+            low_sum += rec.low if rec.low is not None else (rec.best or 0)
+            open_ended = open_ended or rec.open_ended or rec.high is None or (rec.high or 0) > (rec.low or 0)
+        return low_sum, open_ended, counted
+
+
+def report_rows(incident: Incident) -> list[tuple[CasualtyReport, str]]:
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    return [(r, reading_label(r.reading)) for r in sorted(incident.casualties, key=lambda r: order[r.category])]

@@ -56,7 +56,7 @@ def _root(args: argparse.Namespace, console: Console) -> Path | None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     if args.command == "init":
         from .scaffold import init
 

@@ -142,7 +142,11 @@ def _read(phrase: str) -> Reading:
          or re.fullmatch(rf"({_NUM}) to ({_NUM})", t)
          or re.fullmatch(r"(\d[\d,]*)\s*-\s*(\d[\d,]*)", t))
     if m:
-        low, high = parse_number(m.group(1)), parse_number(m.group(2))
+        try:
+            low, high = parse_number(m.group(1)), parse_number(m.group(2))
+        except PhraseError:
+            m = None  # not a range of numbers ("up to 36"): try the qualifiers below
+    if m:
         if low > high:
             raise PhraseError(f"range {phrase!r} runs backwards ({low} > {high})")
         return Reading(low, high, None, "range")

@@ -6,6 +6,7 @@ Every problem found is collected (not only the first) with its file, line and fi
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,8 @@ class Publication:
     places: dict[str, Place] = field(default_factory=dict)
     context: dict[str, ContextFigure] = field(default_factory=dict)
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)  # (kind, id) -> origin
+    problems: list[Problem] = field(default_factory=list)  # found while loading; validate() reports them
+    failed: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) of records that did not load
 
     def origin(self, kind: str, record_id: str) -> Origin:
         return self.origins[(kind, record_id)]
@@ -66,6 +69,9 @@ def _validation_problems(exc: ValidationError, origin: Origin) -> list[Problem]:
         msg = err["msg"]
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, "):]
+        marked = re.match(r"^@(\w+): ", msg)  # a model-level check naming the field it is about
+        if marked:
+            loc, msg = loc + (marked.group(1),), msg[marked.end():]
         if err["type"] == "extra_forbidden":
             msg = "unknown field; check its spelling against the methodology page"
         elif err["type"] == "missing":
@@ -110,7 +116,10 @@ def _records(root: Path, folder: str) -> list[Path]:
 
 
 def load_publication(root: Path) -> Publication:
-    """Read and validate everything under data/ and seeds/. Raises ProblemsFound with every problem."""
+    """Read and validate every record under data/ and every seed.
+
+    Problems are collected in `pub.problems` (records that fail are left out) so that
+    `validate()` can report them together with cross-record problems."""
     root = root.resolve()
     problems: list[Problem] = []
 
@@ -133,6 +142,8 @@ def load_publication(root: Path) -> Publication:
     def add(kind: str, store: dict, model: type[BaseModel], data, origin: Origin):
         record = _validate(model, data, origin, problems)
         if record is None:
+            if isinstance(data, dict) and isinstance(data.get("id"), str):
+                pub.failed.add((kind, data["id"]))
             return
         key = (kind, record.id)
         if key in pub.origins:
@@ -149,7 +160,9 @@ def load_publication(root: Path) -> Publication:
     ):
         for path in _records(root, folder):
             data, origin = read(path)
-            if data is not None:
+            if data is None:
+                pub.failed.add((kind, path.stem))  # unreadable: its id is its file name
+            else:
                 add(kind, store, model, data, origin)
                 record = store.get(data.get("id")) if isinstance(data, dict) else None
                 if record is not None and path.stem != record.id:
@@ -186,6 +199,5 @@ def load_publication(root: Path) -> Publication:
                 else:
                     problems.append(p)
 
-    if problems:
-        raise ProblemsFound(problems)
+    pub.problems = problems
     return pub

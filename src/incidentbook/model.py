@@ -49,7 +49,7 @@ class Inference(Strict):
     @model_validator(mode="after")
     def _reasoning_for_inference(self):
         if self.inferred and not self.reasoning:
-            raise ValueError("an inferred value needs `reasoning` explaining how it was inferred")
+            raise ValueError("@reasoning: an inferred value needs `reasoning` explaining how it was inferred")
         return self
 
 
@@ -70,9 +70,9 @@ class DateInterval(Inference):
         if self.latest is None:
             self.latest = self.earliest
         if self.latest < self.earliest:
-            raise ValueError(f"latest ({self.latest}) is before earliest ({self.earliest})")
+            raise ValueError(f"@latest: latest ({self.latest}) is before earliest ({self.earliest})")
         if self.precision == "day" and self.latest != self.earliest:
-            raise ValueError("precision 'day' needs earliest and latest to be the same day; use 'days' for a span")
+            raise ValueError("@precision: precision 'day' needs earliest and latest to be the same day; use 'days' for a span")
         return self
 
     @property
@@ -126,12 +126,12 @@ class CasualtyReport(Strict):
     @model_validator(mode="after")
     def _bounds(self):
         if self.low is not None and self.high is not None and self.low > self.high:
-            raise ValueError(f"low ({self.low}) is greater than high ({self.high})")
+            raise ValueError(f"@low: low ({self.low}) is greater than high ({self.high})")
         if self.low is None and self.high is None:
             try:
                 read_phrase(self.phrase)
             except PhraseError as exc:
-                raise ValueError(str(exc)) from None
+                raise ValueError(f"@phrase: {exc}") from None
         return self
 
     @property
@@ -270,12 +270,12 @@ class Place(Strict):
     @model_validator(mode="after")
     def _check(self):
         if (self.lat is None) != (self.lon is None):
-            raise ValueError("give both lat and lon, or neither")
+            raise ValueError("@lon: give both lat and lon, or neither")
         if self.iso_code:
             code = self.iso_code.upper()
             found = pycountry.countries.get(alpha_2=code) if len(code) == 2 else pycountry.subdivisions.get(code=code)
             if found is None:
-                raise ValueError(f"{self.iso_code!r} is not an ISO 3166 country or subdivision code")
+                raise ValueError(f"@iso_code: {self.iso_code!r} is not an ISO 3166 country or subdivision code")
             self.iso_code = code
         return self
 
@@ -287,7 +287,7 @@ class Period(Strict):
     @model_validator(mode="after")
     def _order(self):
         if self.end < self.start:
-            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+            raise ValueError(f"@end: end ({self.end}) is before start ({self.start})")
         return self
 
 
@@ -308,7 +308,7 @@ class ContextFigure(Inference):
         try:
             read_phrase(self.phrase)
         except PhraseError as exc:
-            raise ValueError(str(exc)) from None
+            raise ValueError(f"@phrase: {exc}") from None
         return self
 
     @property
@@ -334,9 +334,9 @@ class Source(Strict):
     @model_validator(mode="after")
     def _check(self):
         if self.url and not re.match(r"^https?://[^\s/]+", self.url):
-            raise ValueError(f"url {self.url!r} must start with http:// or https://")
+            raise ValueError(f"@url: {self.url!r} must start with http:// or https://")
         if pycountry.languages.get(alpha_2=self.language) is None:
-            raise ValueError(f"language {self.language!r} is not an ISO 639-1 code")
+            raise ValueError(f"@language: {self.language!r} is not an ISO 639-1 code")
         return self
 
 

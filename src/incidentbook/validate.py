@@ -73,7 +73,7 @@ def _records(pub: Publication) -> Iterator[tuple[str, str, BaseModel]]:
 
 def validate(pub: Publication) -> Verification:
     """Check the whole publication; raise ProblemsFound listing every problem."""
-    problems: list[Problem] = []
+    problems: list[Problem] = list(pub.problems)
     known = {
         "source": pub.sources, "actor": pub.actors, "place": pub.places,
         "incident": pub.incidents, "context": pub.context,
@@ -97,7 +97,7 @@ def validate(pub: Publication) -> Verification:
                 value = getattr(obj, name)
                 values = value if isinstance(value, list) else [value]
                 for i, ref in enumerate(values):
-                    if ref is not None and ref not in known[target]:
+                    if ref is not None and ref not in known[target] and (target, ref) not in pub.failed:
                         at = loc + ((name, i) if isinstance(value, list) else (name,))
                         problem(at, f"unknown {target} {ref!r}")
             if isinstance(obj, Evidence) and obj.source in indexed:

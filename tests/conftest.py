@@ -37,13 +37,32 @@ def built_example(tmp_path_factory) -> Path:
     return root
 
 
-def page_text(root: Path, rel: str) -> str:
-    """Visible text of a built page, whitespace collapsed."""
-    import html
+def _article(root: Path, rel: str) -> str:
     import re
 
     raw = (root / "build" / "site" / rel).read_text(encoding="utf-8")
-    body = raw.split('<article', 1)[1].split("</article>", 1)[0]
-    body = re.sub(r"<script.*?</script>", " ", body, flags=re.S)
-    text = html.unescape(re.sub(r"<[^>]+>", " ", body))
+    body = raw.split("<article", 1)[1].split(">", 1)[1].split("</article>", 1)[0]
+    body = re.sub(r'<a class="headerlink".*?</a>', "", body, flags=re.S)
+    return re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+
+
+def page_text(root: Path, rel: str) -> str:
+    """Visible text of a built page's article, whitespace collapsed."""
+    import html
+    import re
+
+    text = html.unescape(re.sub(r"<[^>]+>", " ", _article(root, rel)))
     return " ".join(text.split())
+
+
+def page_lines(root: Path, rel: str) -> str:
+    """The article's text one block (heading, paragraph, list item, table row) per line."""
+    import html
+    import re
+
+    body = " ".join(_article(root, rel).split())
+    body = re.sub(r"</t[dh]>", " | ", body)
+    body = re.sub(r"</(p|li|tr|h[1-6]|div|summary|figcaption)>|<br\s*/?>", "\n", body)
+    text = html.unescape(re.sub(r"<[^>]+>", "", body))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line) + "\n"

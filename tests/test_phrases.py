@@ -60,3 +60,4 @@ def test_labels():
     assert reading_label(read_phrase("some 30")) == "about 30"
     assert reading_label(read_phrase("5-10")) == "5–10"
     assert reading_label(read_phrase("30 of 33")) == "30 (of 33)"
+    assert reading_label(read_phrase("more than 120")) == "more than 120"

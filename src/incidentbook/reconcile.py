@@ -30,18 +30,19 @@ class Reconciled:
     reports: int
     disagreement: bool
     rule: str
+    low_exclusive: bool = False  # the lower bound comes from "more than N" (low = N + 1)
 
     def label(self) -> str:
-        return range_label(self.low, self.high, self.best, self.open_ended)
+        return range_label(self.low, self.high, self.best, self.open_ended, self.low_exclusive)
 
 
-def range_label(low: int | None, high: int | None, best: int | None, open_ended: bool) -> str:
-    """'30 or more', '62–70', 'about 30', 'up to 36', 'unknown'."""
+def range_label(low: int | None, high: int | None, best: int | None, open_ended: bool, low_exclusive: bool = False) -> str:
+    """'30 or more', 'more than 120', '62–70', 'about 30', 'up to 36', 'unknown'."""
     def n(v: int) -> str:
         return f"{v:,}"
 
     if low is not None and open_ended:
-        return f"{n(low)} or more"
+        return f"more than {n(low - 1)}" if low_exclusive else f"{n(low)} or more"
     if low is not None and high is not None:
         return n(low) if low == high else f"{n(low)}–{n(high)}"
     if high is not None:
@@ -68,5 +69,6 @@ def reconcile(category: str, reports: list[CasualtyReport]) -> Reconciled | None
     parts.append("high open: a report gives no upper bound" if open_ended else (f"high {high:,} = largest upper bound" if high is not None else "no upper bound given"))
     if bests:
         parts.append(f"best {median_low(bests):,} = median of {len(bests)} best estimate{'s' if len(bests) != 1 else ''}")
+    low_exclusive = low is not None and all(x.qualifier == "more-than" for x in readings if x.low == low)
     return Reconciled(category, low, median_low(bests) if bests else None, high, open_ended,
-                      len(chosen), disagreement, "; ".join(parts))
+                      len(chosen), disagreement, "; ".join(parts), low_exclusive)

@@ -35,7 +35,7 @@ GRADE_DEFINITION = {
 
 
 def reading_label(reading: Reading) -> str:
-    label = range_label(reading.low, reading.high, reading.best, reading.open_ended)
+    label = range_label(reading.low, reading.high, reading.best, reading.open_ended, reading.qualifier == "more-than")
     if reading.of_total is not None:
         label += f" (of {reading.of_total:,})"
     if reading.extra_attackers is not None:

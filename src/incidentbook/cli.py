@@ -10,6 +10,7 @@ from rich.console import Console
 
 from . import __version__
 from .build import SiteBuildFailed, build, check, generate
+from .draftcli import add_arguments, run_add, run_draft
 from .problems import ProblemsFound
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -34,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     i = commands.add_parser("init", help="create a new, empty publication that builds")
     i.add_argument("directory", type=Path)
+    add_arguments(commands)
     return parser
 
 
@@ -70,6 +72,14 @@ def main(argv: list[str] | None = None) -> int:
     root = _root(args, console)
     if root is None:
         return EXIT_USAGE
+    if args.command in ("add", "draft"):
+        try:
+            return (run_add if args.command == "add" else run_draft)(root, args, console)
+        except ProblemsFound as exc:
+            for problem in exc.problems:
+                console.print(str(problem), markup=False, highlight=False)
+            console.print("[bold red]Nothing was written.[/]")
+            return EXIT_PROBLEMS
     try:
         if args.command == "check":
             pub, verification = check(root)

@@ -1,0 +1,89 @@
+"""The `add` and `draft` commands: argument handling and messages around ingest, draft and draftyaml."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from .build import check
+from .draft import draft
+from .draftyaml import render_draft, write_draft
+from .ingest import add_article
+from .load import load_publication
+from .problems import Problem, ProblemsFound
+
+
+def iso_date(text: str) -> dt.date:
+    """argparse type for --published."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2016-10-26") from None
+
+
+def add_arguments(commands: argparse._SubParsersAction) -> None:
+    a = commands.add_parser("add", help="copy a new article into seeds/ unchanged and register it as a source")
+    a.add_argument("file", help="the article as a UTF-8 text file, or - to read it from standard input")
+    a.add_argument("--publisher", required=True, help="who published it")
+    a.add_argument("--published", required=True, type=iso_date, help="publication date, YYYY-MM-DD")
+    a.add_argument("--title", help="headline (default: the first line of the text)")
+    a.add_argument("--url", help="address of the original")
+    a.add_argument("--author", help="author, if given")
+    a.add_argument("--language", default="en", help="ISO 639-1 code of the text's language (default: en)")
+    a.add_argument("--id", dest="source_id", help="source id (default: publisher-date-title words)")
+    d = commands.add_parser("draft", help="propose records from a source as YAML, every value with its quote")
+    d.add_argument("source", help="id of the source (data/sources/<id>.yaml)")
+    d.add_argument("--write", action="store_true",
+                   help="add the proposed incidents to data/incidents/ marked draft: true (never overwrites a file)")
+
+
+def run_add(root: Path, args: argparse.Namespace, console: Console) -> int:
+    """Raises ProblemsFound for bad input; returns the exit code otherwise."""
+    if args.file == "-":
+        raw, display = sys.stdin.buffer.read(), "<stdin>"
+    else:
+        path = Path(args.file)
+        display = args.file
+        if not path.is_file():
+            raise ProblemsFound([Problem(display, None, "", "no such file" if not path.exists() else "not a file")])
+        raw = path.read_bytes()
+    added = add_article(root, raw, display, title=args.title, publisher=args.publisher, published=args.published,
+                        url=args.url, author=args.author, language=args.language, source_id=args.source_id)
+    console.print(f"[green]Added[/] source {added.source.id}: seeds/{added.seed_path.name} "
+                  f"(sha256 {added.sha256}), data/sources/{added.source_path.name}", highlight=False)
+    if added.debris:
+        console.print("Scraping debris (do not quote these lines):", highlight=False)
+        for item in added.debris:
+            console.print(f"  {item}", markup=False, highlight=False)
+    console.print(f"Next: incidentbook draft {added.source.id}", highlight=False)
+    return 0
+
+
+def run_draft(root: Path, args: argparse.Namespace, console: Console) -> int:
+    """Print the draft (or write it with --write). Raises ProblemsFound; returns the exit code otherwise."""
+    pub = load_publication(root)
+    if args.source not in pub.sources:
+        console.print(f"[red]unknown source {args.source!r}[/]; known: {', '.join(sorted(pub.sources)) or 'none'}", highlight=False)
+        return 2
+    proposal = draft(pub, args.source)
+    if not args.write:
+        sys.stdout.write(render_draft(proposal))
+        return 0
+    written = write_draft(root, proposal)
+    try:
+        check(root)
+    except ProblemsFound:
+        for path in written:
+            path.unlink()
+        raise
+    for path in written:
+        console.print(f"[green]Wrote[/] {path.relative_to(root)}", highlight=False)
+    if not written:
+        console.print("Nothing new to write: the source adds nothing to the existing incidents.")
+    else:
+        console.print("Drafts are checked but not published; remove `draft: true` once the analyst has checked them.")
+    return 0

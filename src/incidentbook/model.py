@@ -316,11 +316,18 @@ class ContextFigure(Inference):
         return read_phrase(self.phrase)
 
 
+SourceKind = Literal["article", "dataset"]
+
+
 class Source(Strict):
-    """An article or statement, kept unchanged in seeds/."""
+    """An article or statement, kept unchanged in seeds/, or a dataset file read where it lies."""
 
     id: Slug = Field(description="Stable identifier, cited by evidence.")
-    seed: Text = Field(description="File name of the text under seeds/.")
+    kind: SourceKind = Field("article", description="article (a text under seeds/; quotes are found in it) or dataset (a CSV file; evidence names a row as `locator: row N` and the quote must occur in that row, read as 'column: value; ...').")
+    seed: Text = Field(description="File name of the text under seeds/; for a dataset, the path of the CSV file, relative to the publication's folder or absolute (it is not copied into the publication).")
+    sha256: str | None = Field(None, description="For a dataset: SHA-256 of the file as imported; the build refuses a file that has changed since.")
+    encoding: str = Field("utf-8", description="For a dataset: the file's text encoding (e.g. latin-1).")
+    attribution: str | None = Field(None, description="Credit line the licence requires; shown on every page that cites the source.")
     title: Text = Field(description="Title or first line as received.")
     publisher: Text = Field(description="Who published it.")
     author: str | None = Field(None, description="Author, if given.")
@@ -337,6 +344,8 @@ class Source(Strict):
             raise ValueError(f"@url: {self.url!r} must start with http:// or https://")
         if pycountry.languages.get(alpha_2=self.language) is None:
             raise ValueError(f"@language: {self.language!r} is not an ISO 639-1 code")
+        if self.kind == "dataset" and not (self.sha256 and re.fullmatch(r"[0-9a-f]{64}", self.sha256)):
+            raise ValueError("@sha256: a dataset source needs the SHA-256 of its file (64 lowercase hex digits)")
         return self
 
 
@@ -356,6 +365,9 @@ class PublicationInfo(Strict):
     authors: list[str] = Field(default_factory=list, description="Authors or team.")
     description: str = Field("", description="What the publication covers.")
     published: dt.date | None = Field(None, description="Date of the current edition.")
+    version: str = Field("1.0", description="Edition number of the publication, shown in citations.")
+    licence: str = Field("CC-BY-4.0", description="SPDX identifier of the licence of the curated records and pages.")
+    site_url: str | None = Field(None, description="Address where the site is published (for permalinks in citations).")
 
 
 MODEL_CLASSES = [PublicationInfo, Source, Incident, DateInterval, PlaceRef, Evidence, CasualtyReport,

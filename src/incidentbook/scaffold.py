@@ -23,15 +23,19 @@ theme:
       primary: blue grey
       toggle: {{icon: material/weather-sunny, name: Switch to light mode}}
 plugins: [search]
-markdown_extensions: [tables, footnotes, admonition, attr_list, md_in_html, {{toc: {{permalink: true}}}}]
+markdown_extensions: [tables, footnotes, admonition, attr_list, md_in_html, pymdownx.details, {{toc: {{permalink: true}}}}]
 extra_css: [assets/generated/incidentbook.css]
+extra_javascript: [assets/generated/charts.js]
 nav:
   - Home: index.md
+  - Map: map.md
   - Incidents: incidents/index.md
   - Actors: actors/index.md
   - Places: places/index.md
   - Sources: sources/index.md
   - Context: context.md
+  - Data: data/index.md
+  - Quality: quality.md
   - Methodology: methodology.md
   - About: about.md
 not_in_nav: |
@@ -59,7 +63,7 @@ FILES = {
     "docs/about.md": "# About this publication\n\nWho publishes it, how to cite it, and how to send corrections.\n",
     ".gitignore": (
         ".venv/\nbuild/\ndocs/index.md\ndocs/incidents/\ndocs/actors/\ndocs/places/\ndocs/sources/\n"
-        "docs/context.md\ndocs/methodology.md\ndocs/assets/generated/\n"
+        "docs/context.md\ndocs/methodology.md\ndocs/map.md\ndocs/quality.md\ndocs/data/\ndocs/assets/generated/\n"
     ),
 }
 

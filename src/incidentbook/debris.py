@@ -59,6 +59,8 @@ def find_debris(text: str) -> list[Debris]:
             elif len(before) >= MIN_TRUNCATED and len(line) > len(before) and line.startswith(before):
                 note(previous, "truncated caption")
                 note(i, "photo caption")
+            elif len(line) >= MIN_TRUNCATED and len(before) > len(line) and before.startswith(line):
+                note(i, "truncated repeat")
         if len(line) < 200 and _CREDIT.search(line):
             note(i, "photo credit")
         elif len(line) < 120 and _COMMENTS.match(line):

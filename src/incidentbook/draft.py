@@ -35,10 +35,15 @@ EVENT_TYPES = [  # (vocabulary id, pattern over the incident's sentences); used 
 
 
 class Note:
-    """A comment line in the draft YAML, used as a key in the record dicts (see draftyaml)."""
+    """A comment line in the draft YAML, used as a key in the record dicts (see draftyaml).
 
-    def __init__(self, text: str):
+    `pending` holds a value the draft could not write as a record (e.g. a claim by an actor the
+    publication does not have yet), so that it can still be counted and listed.
+    """
+
+    def __init__(self, text: str, pending: dict | None = None):
         self.text = text
+        self.pending = pending
 
 
 @dataclass
@@ -158,7 +163,8 @@ class _Reader:
         entry = self.actors.get(st.actor.id)
         if not entry.known:
             return {Note(f"CHECK: {st.stance} {st.actor.text!r} ({entry.name}, id {st.actor.id}) is not in data/actors/; "
-                         f"add the actor, then this entry. Quote: {s.text}"): None}
+                         f"add the actor, then this entry. Quote: {s.text}",
+                         {"actor": st.actor.id, "stance": st.stance, "evidence": [_evidence(self.source_id, s)]}): None}
         notes = [f"CHECK: the publication also has {', '.join(b)} under {st.actor.id}; is a branch meant?"
                  for b in [self.actors.branches(st.actor.id)] if b]
         record: dict = {"actor": st.actor.id, "stance": st.stance}

@@ -44,7 +44,7 @@ _NUMBER = rf"\d[\d,]*\d|\d|(?:{_WORD})(?:[\s-]+(?:and\s+)?(?:{_WORD}))*"
 _VAGUE = "|".join(sorted((v for v in VAGUE if v not in ("a few", "several")), key=len, reverse=True))
 _QUANTITY = re.compile(
     rf"(?<![\w,.-])(?:(?P<qual>{'|'.join(sorted(_QUALIFIERS, key=len, reverse=True))})\s+)?"
-    rf"(?:(?P<vague>{_VAGUE})|(?P<num>{_NUMBER})(?:\s+of\s+(?:the\s+)?(?P<total>{_NUMBER}))?)(?![\w-])",
+    rf"(?:(?P<vague>{_VAGUE})|(?P<num>{_NUMBER})(?:\s+of\s+(?P<total>{_NUMBER}))?)(?![\w-])",
     re.IGNORECASE,
 )
 SPEECH = re.compile(r"\b(?:said|says|say|told|stated|announced|confirmed|added|reported|demanded|urged|called)\b|"
@@ -58,6 +58,9 @@ STANCES = [
                               re.IGNORECASE)),
     ("suspected", re.compile(r"\bsuspect(?:ed|s)?\b", re.IGNORECASE)),
 ]
+
+
+_NEGATED = re.compile(r"\b(?:no (?:group|one|organi[sz]ation)|nobody|none|not yet|no immediate)\b(?:\s+\w+){0,3}\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ def _verb_after(after: str) -> list[str]:
         if low in CATEGORY_OF and low not in ("execution", "massacre", "killing", "kidnapping", "abduction", "deaths", "hostage"):
             return [CATEGORY_OF[low]]
         if low in _AFTER_LINKS:
+            continue
+        if low == "of" and nouns == 0:  # "dozens of civilians were abducted", "30 of the passengers were killed"
             continue
         if not re.fullmatch(r"[A-Za-z][\w'-]*", word) or low in ("and", "or", "in", "on", "at", "of", "from", "by") or nouns >= 3:
             return []
@@ -173,6 +178,8 @@ def statements(text: str, mentions: list[Mention], actors: ActorTable) -> list[S
         m = pattern.search(text)
         if not m or not groups:
             continue
+        if stance == "claimed" and _NEGATED.search(text[:m.start()]):
+            continue  # "no group has claimed the attack"
         if stance in ("claimed", "denied"):
             before = [a for a in groups if a.end <= m.start()]
             actor = before[-1] if before else groups[0]
@@ -186,6 +193,6 @@ def statements(text: str, mentions: list[Mention], actors: ActorTable) -> list[S
             said_by = None
         via = next((o.id for o in outlets if actors.get(o.id).outlet_of in (actor.id, actors.get(actor.id).parent)), None)
         out.append(Statement(stance, actor, said_by, via))
-    if any(s.stance == "claimed" for s in out):
+    if any(s.stance in ("claimed", "suspected") for s in out):  # the stronger reading of one sentence wins
         out = [s for s in out if s.stance != "attributed"]
     return out

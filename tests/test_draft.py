@@ -153,6 +153,14 @@ def test_draft_write_refuses_to_overwrite(bare, capsys):
     assert not (bare / "data" / "incidents" / "firozkoh-2016-10-25.yaml").exists()
 
 
+def test_draft_prints_yaml_on_stdout_and_writes_nothing(bare, capsys):
+    before = sorted((bare / "data").rglob("*"))
+    assert main(["--root", str(bare), "draft", SOURCE]) == 0
+    document = yaml.safe_load(capsys.readouterr().out)
+    assert document["source"] == SOURCE and len(document["incidents"]) == 2
+    assert sorted((bare / "data").rglob("*")) == before
+
+
 def test_draft_unknown_source_is_a_usage_error(example, capsys):
     assert main(["--root", str(example), "draft", "no-such-source"]) == 2
     assert "unknown source 'no-such-source'" in capsys.readouterr().err

@@ -82,8 +82,10 @@ def run_draft(root: Path, args: argparse.Namespace, console: Console) -> int:
         raise
     for path in written:
         console.print(f"[green]Wrote[/] {path.relative_to(root)}", highlight=False)
-    if not written:
+    if not written and (proposal.additions or proposal.incidents):
         console.print("Nothing new to write: the source adds nothing to the existing incidents.")
+    elif not written:
+        console.print("Nothing to write: no casualty figure or statement of responsibility was found in the source.")
     else:
         console.print("Drafts are checked but not published; remove `draft: true` once the analyst has checked them.")
     return 0

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from . import __version__
+from . import __version__, importcli
 from .build import SiteBuildFailed, build, check, generate
 from .draftcli import add_arguments, run_add, run_draft
 from .problems import ProblemsFound
@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     i = commands.add_parser("init", help="create a new, empty publication that builds")
     i.add_argument("directory", type=Path)
     add_arguments(commands)
+    importcli.add_arguments(commands)
     return parser
 
 
@@ -69,9 +70,15 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
         console.print(f"Created a new publication in {created}. Next: cd {created} && incidentbook build")
         return EXIT_OK
+    if args.command == "demo-corpus":
+        return importcli.run_demo_corpus(args, console)
+    if args.command == "import" and args.into is not None:
+        args.root = args.into
     root = _root(args, console)
     if root is None:
         return EXIT_USAGE
+    if args.command == "import":
+        return importcli.run_import(root, args, console)
     if args.command in ("add", "draft"):
         try:
             return (run_add if args.command == "add" else run_draft)(root, args, console)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .model import Actor, ContextFigure, Incident, Place, PublicationInfo, Source, Vocabulary
+from .datasets import read_dataset
+from .model import Actor, ContextFigure, EventType, Incident, Place, PublicationInfo, Source, Vocabulary
 from .problems import Problem, ProblemsFound, field_path
 from .yamlio import LineMap, line_for, load_yaml
 
@@ -34,6 +35,7 @@ class Seed:
     path: str
     text: str  # decoded, BOM removed, line endings normalised to \n
     sha256: str
+    rows: list[str] | None = None  # a dataset's rows as 'column: value; ...' (datasets.row_text); None for an article
 
 
 @dataclass
@@ -157,6 +159,7 @@ def load_publication(root: Path) -> Publication:
         ("source", "sources", pub.sources, Source),
         ("incident", "incidents", pub.incidents, Incident),
         ("actor", "actors", pub.actors, Actor),
+        ("place", "places", pub.places, Place),  # one file per place, beside data/places.yaml (e.g. imported)
     ):
         for path in _records(root, folder):
             data, origin = read(path)
@@ -184,8 +187,21 @@ def load_publication(root: Path) -> Publication:
         for i, item in enumerate(data[key]):
             add(kind, store, model, item, Origin(origin.path, origin.lines, (key, i)))
 
+    for path in _records(root, "event-types"):  # one file per event type, beside data/vocabulary.yaml (e.g. imported)
+        data, origin = read(path)
+        event_type = _validate(EventType, data, origin, problems) if data is not None else None
+        if event_type is not None and all(t.id != event_type.id for t in pub.vocabulary.event_types):
+            pub.vocabulary.event_types.append(event_type)
+
     for source_id, source in pub.sources.items():
         origin = pub.origin("source", source_id)
+        if source.kind == "dataset":
+            try:
+                sha256, rows = read_dataset(root, source.seed, source.encoding, source.sha256, origin.path)
+                pub.seeds[source_id] = Seed(source.seed, "", sha256, rows)
+            except ProblemsFound as exc:
+                problems.extend(exc.problems)
+            continue
         seed_path = (root / "seeds" / source.seed)
         if ".." in Path(source.seed).parts or Path(source.seed).is_absolute():
             problems.append(Problem(origin.path, origin.line(("seed",)), "seed", f"{source.seed!r} must be a file name inside seeds/"))

@@ -8,7 +8,7 @@ methodology page (see `READING_RULES`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -49,7 +49,8 @@ READING_RULES = [
     ("fewer than N, less than N", "no lower bound, high = N − 1, no best estimate"),
     ("N to M, N-M, between N and M", "low = N, high = M, no best estimate"),
     ("N of M (e.g. 30 of 33 abducted)", "low = high = best = N; M kept as the total"),
-    ("N (+M) (victims plus attackers, as in some datasets)", "low = high = best = N; M kept as attackers"),
+    ("N (+M), N (+M attackers) (victims plus attackers, as in some datasets)", "N read as above; M kept as attackers"),
+    ("N+ (as in some datasets)", "low = N, no upper bound, best = N"),
     ("a few / several / dozens / scores / hundreds / thousands",
      "low = 2 / 3 / 24 / 40 / 200 / 2,000, no upper bound, no best estimate"),
 ]
@@ -134,10 +135,13 @@ def _read(phrase: str) -> Reading:
     if t in VAGUE:
         low, high = VAGUE[t]
         return Reading(low, high, None, "vague")
-    m = re.fullmatch(r"(\d[\d,]*)\s*\(\s*\+\s*(\d+)\s*\)", t)
+    m = re.fullmatch(r"(.+?)\s*\(\s*\+\s*(\d[\d,]*)(?:\s+(?:attackers?|assailants?|terrorists?|militants?|perpetrators?|bombers?))?\s*\)", t)
+    if m:
+        return replace(_read(m.group(1)), extra_attackers=parse_number(m.group(2)))
+    m = re.fullmatch(r"(\d[\d,]*)\s*\+", t)
     if m:
         n = parse_number(m.group(1))
-        return Reading(n, n, n, "exact", extra_attackers=int(m.group(2)))
+        return Reading(n, None, n, "at-least")
     m = (re.fullmatch(rf"between ({_NUM}) and ({_NUM})", t)
          or re.fullmatch(rf"({_NUM}) to ({_NUM})", t)
          or re.fullmatch(r"(\d[\d,]*)\s*-\s*(\d[\d,]*)", t))

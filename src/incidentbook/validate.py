@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from .datasets import row_number
 from .evidence import IndexedText, normalise
 from .load import Publication, load_publication
 from .model import (Actor, Area, CasualtyReport, ContextFigure, Evidence, Incident, Involvement, Leader,
@@ -43,12 +44,13 @@ class Verification:
 
     lines: dict[tuple[str, str], int] = field(default_factory=dict)
 
+    rows: set[tuple[str, int, str]] = field(default_factory=set)  # (dataset source id, row, quote) verified
     def line(self, evidence: Evidence) -> int | None:
         return self.lines.get((evidence.source, evidence.quote))
 
     @property
     def count(self) -> int:
-        return len(self.lines)
+        return len(self.lines) + len(self.rows)
 
 
 def walk(obj: BaseModel, loc: tuple = ()) -> Iterator[tuple[tuple, BaseModel]]:
@@ -79,7 +81,8 @@ def validate(pub: Publication) -> Verification:
         "incident": pub.incidents, "context": pub.context,
     }
     event_types = {t.id for t in pub.vocabulary.event_types}
-    indexed = {sid: IndexedText.build(seed.text) for sid, seed in pub.seeds.items()}
+    indexed = {sid: IndexedText.build(seed.text) for sid, seed in pub.seeds.items() if seed.rows is None}
+    normal_rows: dict[tuple[str, int], str] = {}  # dataset rows, normalised when first cited
     verification = Verification()
 
     for kind, record_id, record in _records(pub):
@@ -100,7 +103,20 @@ def validate(pub: Publication) -> Verification:
                     if ref is not None and ref not in known[target] and (target, ref) not in pub.failed:
                         at = loc + ((name, i) if isinstance(value, list) else (name,))
                         problem(at, f"unknown {target} {ref!r}")
-            if isinstance(obj, Evidence) and obj.source in indexed:
+            if isinstance(obj, Evidence) and obj.source in pub.seeds and pub.seeds[obj.source].rows is not None:
+                rows = pub.seeds[obj.source].rows
+                number = row_number(obj.locator)
+                if number is None or not 1 <= number <= len(rows):
+                    problem(loc + ("locator",), f"a dataset quote needs `locator: row N` with N from 1 to {len(rows)} (data rows, the header not counted); found {obj.locator!r}")
+                else:
+                    key = (obj.source, number)
+                    if key not in normal_rows:
+                        normal_rows[key] = normalise(rows[number - 1])
+                    if normalise(obj.quote) in normal_rows[key]:
+                        verification.rows.add((obj.source, number, obj.quote))
+                    else:
+                        problem(loc + ("quote",), f"quote not found in row {number} of dataset {obj.source!r} ({pub.sources[obj.source].seed}): {obj.quote!r}")
+            elif isinstance(obj, Evidence) and obj.source in indexed:
                 found = indexed[obj.source].find(obj.quote)
                 if found is None:
                     problem(loc + ("quote",), f"quote not found in source {obj.source!r} (seeds/{pub.sources[obj.source].seed}): {obj.quote!r}")

@@ -87,13 +87,45 @@ class Views:
             if place.parent:
                 self.place_children[place.parent].append(place)
         self.citations = self._citations()
+        self._index()
+
+    def _index(self) -> None:
+        """Indexes that keep per-record lookups O(records of that record), not O(all records):
+        without them actor, place and source pages made the build quadratic in the corpus size."""
+        self._newest = sorted(self.published.values(), key=lambda i: (i.date.earliest, i.id), reverse=True)
+        self._rank = {incident.id: n for n, incident in enumerate(self._newest)}
+        self._actors_sorted = sorted(self.pub.actors.values(), key=lambda a: (a.kind, a.name.lower()))
+        self._at_place: dict[str, list[Incident]] = defaultdict(list)
+        self._of_actor: dict[str, list[Incident]] = defaultdict(list)
+        for incident in self._newest:
+            self._at_place[incident.place.id].append(incident)
+            for actor_id in {r.actor for r in incident.responsibility} | {inv.actor for inv in incident.involved}:
+                self._of_actor[actor_id].append(incident)
+        self._in_area: dict[str, list[Actor]] = defaultdict(list)
+        self._inbound: dict[str, list[tuple[Actor, object]]] = defaultdict(list)
+        self._led: dict[str, list[tuple[Actor, object]]] = defaultdict(list)
+        for actor in self._actors_sorted:
+            for place_id in dict.fromkeys(area.place for area in actor.areas):
+                self._in_area[place_id].append(actor)
+            for rel in actor.relationships:
+                self._inbound[rel.actor].append((actor, rel))
+            for leader in actor.leaders:
+                self._led[leader.person].append((actor, leader))
+        self._quotes: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for (sid, quote), line in self.verification.lines.items():
+            self._quotes[sid].append((line, quote))
+        self._statements: dict[str, list[Statement]] | None = None
+
+    def _in_date_order(self, incidents) -> list[Incident]:
+        unique = {i.id: i for i in incidents}
+        return sorted(unique.values(), key=lambda i: self._rank[i.id])
 
     # ---- ordering ----
     def incidents_by_date(self, newest_first: bool = True) -> list[Incident]:
-        return sorted(self.published.values(), key=lambda i: (i.date.earliest, i.id), reverse=newest_first)
+        return list(self._newest) if newest_first else self._newest[::-1]
 
     def actors_sorted(self) -> list[Actor]:
-        return sorted(self.pub.actors.values(), key=lambda a: (a.kind, a.name.lower()))
+        return list(self._actors_sorted)
 
     # ---- places ----
     def place_chain(self, place_id: str) -> list[Place]:
@@ -114,12 +146,11 @@ class Views:
         return out
 
     def incidents_in(self, place_id: str) -> list[Incident]:
-        inside = self.descendants(place_id)
-        return [i for i in self.incidents_by_date() if i.place.id in inside]
+        return self._in_date_order(i for p in self.descendants(place_id) for i in self._at_place.get(p, []))
 
     def actors_in(self, place_id: str) -> list[Actor]:
-        inside = self.descendants(place_id)
-        return [a for a in self.actors_sorted() if any(area.place in inside for area in a.areas)]
+        found = {a.id: a for p in self.descendants(place_id) for a in self._in_area.get(p, [])}
+        return [a for a in self._actors_sorted if a.id in found]
 
     # ---- actors ----
     def actor_family(self, actor_id: str) -> set[str]:
@@ -132,7 +163,7 @@ class Views:
     def actor_incidents(self, actor_id: str) -> list[ActorIncident]:
         family = self.actor_family(actor_id)
         rows = []
-        for incident in self.incidents_by_date():
+        for incident in self._in_date_order(i for a in family for i in self._of_actor.get(a, [])):
             stances = [(r.actor, r) for r in incident.responsibility if r.actor in family]
             involvement = [inv.role for inv in incident.involved if inv.actor in family]
             if stances or involvement:
@@ -149,38 +180,45 @@ class Views:
         actor = self.pub.actors[actor_id]
         for rel in actor.relationships:
             rows.append(("out", labels_out[rel.type], self.pub.actors[rel.actor], rel))
-        for other in self.actors_sorted():
-            for rel in other.relationships:
-                if rel.actor == actor_id:
-                    rows.append(("in", labels_in[rel.type], other, rel))
+        for other, rel in self._inbound.get(actor_id, []):
+            rows.append(("in", labels_in[rel.type], other, rel))
         return rows
 
     def leaderships_of(self, person_id: str) -> list[tuple[Actor, object]]:
-        return [(a, leader) for a in self.actors_sorted() for leader in a.leaders if leader.person == person_id]
+        return list(self._led.get(person_id, []))
 
     def statements_by(self, actor_id: str) -> list[Statement]:
         """Everything in the publication said by the actor or by its people (spokespeople, commanders)."""
         speakers = {actor_id} | {c.id for c in self.children.get(actor_id, []) if c.kind == "person"}
+        if self._statements is None:
+            self._statements = self._all_statements()
+            self._said: dict[str, list[int]] = defaultdict(list)
+            for n, statement in enumerate(self._statements):
+                self._said[statement.speaker.id].append(n)
+        return [self._statements[n] for n in sorted(n for sp in speakers for n in self._said.get(sp, []))]
+
+    def _all_statements(self) -> list[Statement]:
+        """Every statement with a speaker, in page order: incidents newest first, then actors, then context."""
         out: list[Statement] = []
         for incident in self.incidents_by_date():
             for report in incident.casualties:
-                if report.said_by in speakers:
+                if report.said_by:
                     out.append(Statement(self.pub.actors[report.said_by], f"{report.category}: {report.phrase}", "incident", incident.id, report.evidence))
             for entry in incident.responsibility:
-                if entry.said_by in speakers:
+                if entry.said_by:
                     what = {"claimed": "claim of responsibility", "denied": "denial of responsibility",
                             "attributed": "attribution", "suspected": "suspicion"}[entry.stance]
                     out.append(Statement(self.pub.actors[entry.said_by], what, "incident", incident.id, entry.evidence[0],
                                          entry.date.label() if entry.date else None))
         for actor in self.actors_sorted():
             for rel in actor.relationships:
-                if rel.said_by in speakers:
+                if rel.said_by:
                     out.append(Statement(self.pub.actors[rel.said_by], f"relationship: {rel.type}", "actor", actor.id, rel.evidence[0]))
             for leader in actor.leaders:
-                if leader.said_by in speakers:
+                if leader.said_by:
                     out.append(Statement(self.pub.actors[leader.said_by], f"leader: {leader.fate or leader.role}", "actor", actor.id, leader.evidence[0]))
         for figure in sorted(self.pub.context.values(), key=lambda f: f.id):
-            if figure.said_by in speakers:
+            if figure.said_by:
                 out.append(Statement(self.pub.actors[figure.said_by], f"context figure: {figure.metric}", "context", figure.id, figure.evidence))
         return out
 
@@ -222,7 +260,7 @@ class Views:
         return {s: sorted(v) for s, v in cites.items()}
 
     def quotes_in(self, source_id: str) -> list[tuple[int, str]]:
-        return sorted({(line, quote) for (sid, quote), line in self.verification.lines.items() if sid == source_id})
+        return sorted(self._quotes.get(source_id, []))
 
     def sources_of(self, incident: Incident) -> list[str]:
         return sorted({obj.source for _, obj in walk(incident) if isinstance(obj, Evidence)})

@@ -18,6 +18,7 @@ MAX_NODES = 200_000
 MAX_BYTES = 5_000_000
 
 LineMap = dict[tuple, int]
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: ~10x faster, same nodes and line marks
 
 
 def _scalar(node: yaml.ScalarNode):
@@ -55,7 +56,7 @@ def load_yaml(path: Path, display: str) -> tuple[object, LineMap]:
     except UnicodeDecodeError as exc:
         raise ProblemsFound([Problem(display, raw[: exc.start].count(b"\n") + 1, "", f"not UTF-8 (byte offset {exc.start}); save the file as UTF-8")]) from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from .chartfiles import write_scripts, write_svgs
+from .charts import build_charts
 from .load import Publication, load_publication
 from .site import render_pages, write_pages
 from .validate import Verification, validate
@@ -44,9 +46,12 @@ def check(root: Path) -> tuple[Publication, Verification]:
 def generate(root: Path, pub: Publication, verification: Verification) -> tuple[int, int]:
     """Write the generated Markdown and assets into docs/ (only files whose bytes change)."""
     views = Views(pub, verification)
-    pages = render_pages(pub, views)
+    charts = build_charts(views)
+    pages = render_pages(pub, views, charts=charts)
     css = resources.files("incidentbook").joinpath("builtin/assets/incidentbook.css").read_text(encoding="utf-8")
     pages["assets/generated/incidentbook.css"] = css
+    write_svgs(root / "docs", charts)  # before the PDFs, which embed them (chartfiles.chart_svgs)
+    write_scripts(root / "docs")
     return write_pages(root / "docs", pages)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .attribution import DatasetCredits
+from .chartkit import Chart, chart_block
 from .evidence import NORMALISATION_RULES
 from .load import Publication
 from .model import MODEL_CLASSES, Evidence
@@ -26,7 +27,7 @@ from .render import Citations, environment, md_escape
 from .views import CATEGORIES, GRADE_DEFINITION, GRADE_LABEL, PRECISION_LABEL, STANCE_VERB, Views, reading_label, report_rows
 
 GENERATED_DIRS = ("incidents", "actors", "places", "sources")
-GENERATED_FILES = ("index.md", "context.md", "methodology.md")
+GENERATED_FILES = ("index.md", "context.md", "methodology.md", "map.md")
 KIND_DIR = {"incident": "incidents", "actor": "actors", "place": "places", "source": "sources", "context": "context"}
 
 
@@ -45,6 +46,8 @@ def page_url(kind: str, record_id: str | None = None) -> str:
         return "index.md"
     if kind == "methodology":
         return "methodology.md"
+    if kind == "map":
+        return "map.md"
     directory = KIND_DIR[kind]
     return f"{directory}/{record_id}.md" if record_id else f"{directory}/index.md"
 
@@ -79,7 +82,11 @@ def source_pages(views: Views) -> Iterator[Page]:
         yield Page(page_url("source", source.id), "source.md.j2", {"source": source})
 
 
-GENERATORS = (home_pages, incident_pages, actor_pages, place_pages, source_pages)
+def map_pages(views: Views) -> Iterator[Page]:
+    yield Page(page_url("map"), "map.md.j2")
+
+
+GENERATORS = (home_pages, map_pages, incident_pages, actor_pages, place_pages, source_pages)
 
 
 def all_pages(views: Views) -> list[Page]:
@@ -87,9 +94,10 @@ def all_pages(views: Views) -> list[Page]:
 
 
 class PageRenderer:
-    def __init__(self, pub: Publication, views: Views):
+    def __init__(self, pub: Publication, views: Views, charts: Mapping[str, Chart] | None = None):
         self.pub = pub
         self.views = views
+        self.charts = charts or {}  # chart id -> Chart (charts.build_charts); a page shows those it names
         self.env = environment(pub.root / "templates", "site")
         self.credits = DatasetCredits(views)  # a dataset's licence credit on every page built from it
 
@@ -99,6 +107,11 @@ class PageRenderer:
         def url(kind: str, record_id: str | None = None, anchor: str = "") -> str:
             target = posixpath.relpath(page_url(kind, record_id), here or ".")
             return target + (f"#{anchor}" if anchor else "")
+
+        def chart(chart_id: str) -> Markup:
+            """The chart's block (view, static SVG, caption, data table), or nothing when there is no such chart."""
+            found = self.charts.get(chart_id)
+            return chart_block(found, site_root(page.path)) if found else Markup("")
 
         def ref(kind: str, record_id: str, text: str | None = None) -> Markup:
             if text is None:
@@ -122,7 +135,7 @@ class PageRenderer:
 
         citations = Citations(describe)
         context = {
-            "pub": self.pub, "info": self.pub.info, "v": self.views, "url": url, "ref": ref,
+            "pub": self.pub, "info": self.pub.info, "v": self.views, "url": url, "ref": ref, "chart": chart,
             "cite": citations.cite, "cite_all": citations.cite_all, "footnotes": citations.definitions,
             "CATEGORIES": CATEGORIES, "STANCE_VERB": STANCE_VERB, "GRADE_LABEL": GRADE_LABEL,
             "GRADE_DEFINITION": GRADE_DEFINITION, "PRECISION_LABEL": PRECISION_LABEL,
@@ -153,8 +166,15 @@ def field_rows(model: type) -> list[tuple[str, str, str]]:
     return rows
 
 
-def render_pages(pub: Publication, views: Views) -> dict[str, str]:
-    renderer = PageRenderer(pub, views)
+def site_root(page_path: str) -> str:
+    """Relative path from a page, as served with directory URLs (a/b.md -> a/b/), to the site root."""
+    parts = page_path[:-3].split("/")
+    depth = len(parts) - 1 if parts[-1] == "index" else len(parts)
+    return "../" * depth
+
+
+def render_pages(pub: Publication, views: Views, charts: Mapping[str, Chart] | None = None) -> dict[str, str]:
+    renderer = PageRenderer(pub, views, charts)
     return {page.path: renderer.render(page) for page in all_pages(views)}
 
 

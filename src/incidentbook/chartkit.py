@@ -1,0 +1,214 @@
+"""Building blocks for charts: the Chart record, spec skeletons, range layers and the palette.
+
+A skeleton is an Altair chart compiled once to Vega-Lite JSON with its data left as named,
+empty datasets; each chart is a copy with its own rows. That keeps Altair as the authoring tool
+and keeps a publication with thousands of briefs fast (compiling an Altair chart costs
+milliseconds; copying a skeleton costs microseconds).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+
+import altair as alt
+import pandas as pd
+from markupsafe import Markup
+
+from .render import md_escape
+
+# Okabe–Ito-derived colours chosen to keep at least 3:1 contrast against both Material's light
+# background (#fff) and its slate background (#1e2129).
+KILLED = "#d55e00"
+COUNT = "#3a7dc9"
+NEUTRAL = "#8a94a6"
+STANCE_COLOURS = {"claimed": "#d55e00", "attributed": "#3a7dc9", "suspected": "#b8860b", "denied": "#8a94a6"}
+STANCE_SHAPES = {"claimed": "circle", "attributed": "square", "suspected": "diamond", "denied": "cross"}
+CATEGORY_COLOURS = {"killed": KILLED, "wounded": "#b8860b", "abducted": "#3a7dc9", "missing": "#9b59b6"}
+RANGE_NOTE = ["Solid: the figure every source reaches. Pale: up to the highest figure.",
+              "Fading arrow: no upper bound (\u201cat least\u201d). \u25c6 best estimate."]
+FONT = "Roboto, Helvetica, Arial, sans-serif"
+
+
+@dataclass
+class Chart:
+    """One chart: a Vega-Lite spec with inline data, and the table of exactly what it plots."""
+
+    id: str
+    title: str
+    description: str  # one sentence: the figure caption and the SVG's aria label
+    spec: dict
+    table: pd.DataFrame
+    small: bool = False  # drawn narrower than the text column (locator maps)
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(spec_json(self.spec).encode("utf-8")).hexdigest()
+
+
+def spec_json(spec: dict) -> str:
+    return json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Rows for a Vega-Lite dataset: NaN becomes null, numpy scalars become Python values."""
+    out = []
+    for row in frame.to_dict("records"):
+        clean = {}
+        for key, value in row.items():
+            if isinstance(value, float) and math.isnan(value):
+                value = None
+            elif hasattr(value, "item"):
+                value = value.item()
+            clean[key] = value
+        out.append(clean)
+    return out
+
+
+def instantiate(skeleton: str, chart_id: str, title: str, subtitle: str | list[str] | None, description: str,
+                datasets: dict[str, pd.DataFrame | list | dict], **top: object) -> dict:
+    spec = json.loads(skeleton)
+    spec["title"] = {"text": title, **({"subtitle": subtitle} if subtitle else {})}
+    spec["description"] = description
+    spec["usermeta"] = {"id": chart_id}
+    spec["datasets"] = {name: records(rows) if isinstance(rows, pd.DataFrame) else rows
+                        for name, rows in datasets.items()}
+    spec.update(top)
+    return spec
+
+
+def integer_ticks(spec: dict, channel: str, top: float | None) -> dict:
+    """Whole-number ticks for small counts (Vega would otherwise label 0, 0.5, 1 as 0, 1, 1)."""
+    if top is None or pd.isna(top) or top > 8:
+        return spec
+    for unit in [spec, *spec.get("layer", [])]:
+        encoding = unit.get("encoding", {}).get(channel)
+        if encoding and "axis" in encoding:
+            encoding["axis"] = {**(encoding["axis"] or {}), "values": list(range(int(top) + 1))}
+            encoding["scale"] = {**encoding.get("scale", {}), "domain": [0, max(int(top), 1)]}
+    return spec
+
+
+def category_order(spec: dict, channel: str, labels: list[str]) -> dict:
+    """Fix the order of a layered chart's categories (each layer shows only some of them)."""
+    for unit in [spec, *spec.get("layer", [])]:
+        encoding = unit.get("encoding", {}).get(channel)
+        if encoding:
+            encoding["scale"] = {**encoding.get("scale", {}), "domain": list(labels)}
+    return spec
+
+
+def compile_chart(chart: alt.TopLevelMixin) -> str:
+    spec = chart.to_dict(validate=False)
+    spec.pop("datasets", None)
+    spec["config"] = {
+        **spec.get("config", {}),
+        "font": FONT,
+        "view": {"stroke": None},
+        "axis": {"labelFontSize": 11, "titleFontSize": 11, "gridOpacity": 0.5},
+        "legend": {"labelFontSize": 11, "titleFontSize": 11, "orient": "bottom", "direction": "horizontal"},
+        "title": {"anchor": "start", "fontSize": 13, "subtitleFontSize": 10.5, "subtitlePadding": 3, "offset": 10},
+        "background": None,
+    }
+    return json.dumps(spec)
+
+
+def rows(name: str = "rows") -> alt.Chart:
+    return alt.Chart(alt.Data(name=name))
+
+
+def range_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add the drawing fields of a range chart to rows with low, high (NaN when open), best, open.
+
+    `floor`: where the pale range starts (the low, or 0 when no source gives a lower bound);
+    `tail`: where an open-ended figure's fading arrow ends (a fixed share of the largest value, so
+    an open range never looks like a closed one of a particular size).
+    """
+    out = frame.copy()
+    top = pd.concat([out["low"], out["high"], out["best"]]).max()
+    top = 1 if pd.isna(top) or top <= 0 else float(top)
+    out["floor"] = out["low"].fillna(0)
+    out["tail"] = out["floor"].where(~out["open"], out["floor"] + top * 0.22)
+    out.loc[~out["open"], "tail"] = None
+    return out
+
+
+def _tooltip(category: str, category_title: str, extra: tuple = ()) -> list:
+    return [alt.Tooltip(f"{category}:N", title=category_title), alt.Tooltip("figure:N", title="Figure"),
+            alt.Tooltip("best:Q", title="Best estimate", format=","), *extra]
+
+
+@cache
+def range_skeleton(category: str, category_title: str, value_title: str, colour: str, vertical: bool,
+                   extra_tooltip: tuple = ()) -> str:
+    """Ranges drawn so open-ended figures look different from closed ones (see RANGE_NOTE).
+    Categories keep the order of the rows (months in time order, rankings by size)."""
+    axis = alt.Axis(labelAngle=0, labelOverlap="parity") if vertical else alt.Axis(labelLimit=260)
+    cat = (alt.X if vertical else alt.Y)(f"{category}:O", title=category_title if vertical else None, sort=None, axis=axis)
+    val, val2 = (alt.Y, alt.Y2) if vertical else (alt.X, alt.X2)
+    tip = _tooltip(category, category_title, tuple(alt.Tooltip(t, title=n) for t, n in extra_tooltip))
+    gradient = {"gradient": "linear", "stops": [{"offset": 0, "color": colour},
+                                                {"offset": 1, "color": colour + "00"}]}
+    gradient.update({"x1": 0, "y1": 1, "x2": 0, "y2": 0} if vertical else {"x1": 0, "y1": 0, "x2": 1, "y2": 0})
+    base = rows()
+    size = {"size": 14} if vertical else {}
+    solid = base.mark_bar(color=colour, **size).encode(
+        cat, val("low:Q", title=value_title, axis=alt.Axis(format=",d", tickMinStep=1)), tooltip=tip,
+    ).transform_filter("datum.low != null && datum.low > 0")
+    pale = base.mark_bar(color=colour, opacity=0.3, stroke=colour, strokeWidth=1, **size).encode(
+        cat, val("floor:Q"), val2("high:Q"), tooltip=tip,
+    ).transform_filter("!datum.open && datum.high != null && datum.high > datum.floor")
+    tail = base.mark_bar(color=gradient, **size).encode(cat, val("floor:Q"), val2("tail:Q"), tooltip=tip) \
+        .transform_filter("datum.open")
+    arrow = base.mark_point(shape="triangle-up" if vertical else "triangle-right", filled=True, color=colour,
+                            opacity=0.55, size=60).encode(cat, val("tail:Q"), tooltip=tip).transform_filter("datum.open")
+    best = base.mark_point(shape="diamond", filled=True, fill="#ffffff", stroke="#333333", strokeWidth=1.2, size=70,
+                           opacity=1).encode(cat, val("best:Q"), tooltip=tip).transform_filter("datum.best != null")
+    return compile_chart(alt.layer(solid, pale, tail, arrow, best).properties(width="container"))
+
+
+def _script_json(spec: dict) -> str:
+    """JSON in which no character of the data can end or confuse the HTML holding it (`<`, `>` and `&`
+    become \\u escapes, so even `</script>` in a record cannot close anything)."""
+    text = spec_json(spec)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
+        return f"{int(value):,}"
+    return md_escape(value)
+
+
+def chart_block(chart: Chart, root: str) -> Markup:
+    """The chart in a page: the live Vega view, its static SVG for readers without JavaScript, a
+    caption, and the table of what it plots. `root` is the relative path from the page to the site root."""
+    description = html.escape(chart.description, quote=True)
+    svg = f"{root}assets/generated/charts/{chart.id}.svg"
+    spec = html.escape(_script_json(chart.spec), quote=True)
+    header = "| " + " | ".join(md_escape(c) for c in chart.table.columns) + " |"
+    rule = "|" + "---|" * len(chart.table.columns)
+    body = ["| " + " | ".join(_cell(v.item() if hasattr(v, "item") else v) for v in row) + " |"
+            for row in chart.table.itertuples(index=False)]
+    return Markup("\n".join([
+        f'<figure class="ib-chart{" ib-chart-small" if chart.small else ""}" id="chart-{chart.id}" markdown="0">',
+        f'<div class="ib-chart-view" data-ib-chart="{chart.id}" data-ib-spec="{spec}">'
+        + f'<noscript><img src="{svg}" alt="{description}"></noscript></div>',
+        f"<figcaption>{description}</figcaption>",
+        "</figure>",
+        "",
+        '??? note "Data"',
+        "",
+        *("    " + line for line in (header, rule, *body)),
+        "",
+    ]))

@@ -1,0 +1,186 @@
+"""Charts: their data matches the curated figures, every chart has an SVG, and the site fetches
+nothing from any other host."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from incidentbook.build import check
+from incidentbook.chartfiles import chart_svgs, write_svgs
+from incidentbook.chartkit import chart_block, spec_json
+from incidentbook.charts import build_charts
+from incidentbook.maps import BORDERS_BUDGET, borders
+from incidentbook.views import Views
+
+QUETTA, GHOR = "quetta-police-college-2016-10-24", "ghor-2016-10-25"
+
+
+def charts_of(root: Path) -> dict:
+    pub, verification = check(root)
+    return build_charts(Views(pub, verification))
+
+
+@pytest.fixture(scope="module")
+def charts():
+    return charts_of(Path(__file__).resolve().parents[1])
+
+
+def rows(chart, name: str = "rows") -> list[dict]:
+    return chart.spec["datasets"][name]
+
+
+def by(chart, field: str, value: str) -> dict:
+    [row] = [r for r in rows(chart) if r[field] == value]
+    return row
+
+
+def test_quetta_bar_reaches_62_and_stays_open(charts):
+    row = by(charts["place-quetta-killed-per-month"], "label", "Oct 2016")
+    assert (row["low"], row["high"], row["open"], row["figure"]) == (62, None, True, "62 or more")
+    ledger = rows(charts[f"incident-{QUETTA}-ledger"])
+    killed = [r for r in ledger if r["category"] == "killed"]
+    assert [(r["low"], r["open"]) for r in killed] == [(62, True)]
+    assert by(charts["map-incidents"], "place", "Quetta")["killed"] == 62
+
+
+def test_ghor_range_starts_at_30_and_is_open_ended(charts):
+    ledger = charts[f"incident-{GHOR}-ledger"]
+    reconciled = by(ledger, "kind", "reconciled")
+    assert (reconciled["category"], reconciled["low"], reconciled["high"], reconciled["open"]) == ("killed", 30, None, True)
+    assert reconciled["tail"] > 30  # drawn as a fading arrow beyond the low, not as a closed bar
+    nearly = [r for r in rows(ledger) if "nearly 30" in r["label"]][0]
+    assert (nearly["low"], nearly["high"], nearly["best"], nearly["open"]) == (None, 30, 30, False)
+    assert [r["kind"] for r in rows(ledger)] == ["report", "report", "reconciled", "report"]  # reconciled under its reports
+
+
+def test_home_totals_keep_uncertainty(charts):
+    assert [(r["label"], r["incidents"]) for r in rows(charts["home-incidents-per-month"])] == [("Oct 2016", 2)]
+    month = by(charts["home-killed-per-month"], "label", "Oct 2016")
+    assert (month["low"], month["open"]) == (92, True)
+    isk = by(charts["home-killed-by-actor"], "name", "Islamic State Khorasan")
+    assert (isk["low"], isk["open"], isk["incidents"]) == (92, True, 2)
+    assert "Taliban" not in {r["name"] for r in rows(charts["home-killed-by-actor"])}  # a denial is not an attribution
+    places = {(r["country"], r["province"]): r["incidents"] for r in rows(charts["home-incidents-by-place"])}
+    assert places == {("Afghanistan", "Ghor"): 1, ("Pakistan", "Balochistan"): 1}
+
+
+def test_actor_charts(charts):
+    timeline = rows(charts["actor-islamic-state-khorasan-timeline"])
+    assert {(r["period"], r["stance"]) for r in timeline} == {("2016-10-24", "claimed"), ("2016-10-25", "attributed")}
+    assert {r["stance"] for r in rows(charts["actor-taliban-timeline"])} == {"denied"}
+    edges = {(e["relation"], e["to"]) for e in rows(charts["actor-islamic-state-khorasan-network"], "edges")}
+    assert ("affiliate of; part of", "Islamic State") in edges
+    assert ("joined by members of", "Tehreek-e-Taliban (TTP)") in edges
+
+
+def test_every_chart_is_described_small_and_plots_its_table(charts):
+    for chart in charts.values():
+        assert chart.title and chart.description.endswith(".") and chart.spec["description"] == chart.description
+        assert len(spec_json(chart.spec).encode()) < 100_000, chart.id
+        plotted = rows(chart, "edges" if "edges" in chart.spec["datasets"] else "rows")
+        assert len(plotted) == len(chart.table), chart.id  # the table shows exactly the plotted rows
+        assert '"url"' not in spec_json(chart.spec)  # all data inline: a chart fetches nothing
+
+
+def test_province_level_location_is_not_drawn_as_a_point(example):
+    path = example / "data/incidents/ghor-2016-10-25.yaml"
+    text = path.read_text(encoding="utf-8").replace("place:\n  id: firozkoh\n  precision: near", "place:\n  id: ghor\n  precision: province")
+    path.write_text(text, encoding="utf-8")
+    ghor = by(charts_of(example)["map-incidents"], "place", "Ghor")
+    assert ghor["area"] is True and ghor["ring"] > 0 and ghor["where"] == "somewhere in Ghor"
+
+
+def test_borders_stay_within_budget_for_any_frame():
+    for frame in ((60.0, 24.0, 75.0, 38.0), (-180.0, -80.0, 180.0, 84.0)):
+        topology = borders(frame)
+        assert len(json.dumps(topology, separators=(",", ":"))) <= BORDERS_BUDGET
+        assert topology["objects"]["countries"]["geometries"]
+
+
+def test_chart_block_escapes_data():
+    import pandas as pd
+
+    from incidentbook.chartkit import Chart
+
+    evil = '</script><script>alert(1)</script> "quoted" & <b>'
+    chart = Chart("home-test", evil, evil + ".", {"datasets": {"rows": [{"name": evil}]}}, pd.DataFrame({"Name": [evil]}))
+    block = str(chart_block(chart, "../"))
+    assert "<script" not in block and "<b>" not in block
+    spec = re.search(r'data-ib-spec="([^"]*)"', block).group(1)
+    assert "\\u003c/script\\u003e" in spec
+    assert "| &lt;/script&gt;" in block  # the table cell, escaped for Markdown and HTML
+
+
+def test_svgs_are_rendered_once_per_spec(tmp_path, charts):
+    some = {k: charts[k] for k in ("home-incidents-per-month", f"incident-{GHOR}-ledger")}
+    assert write_svgs(tmp_path, some) == (2, 0)
+    assert write_svgs(tmp_path, some) == (0, 0)  # unchanged specs are not rendered again
+    changed = dict(some)
+    del changed["home-incidents-per-month"]
+    assert write_svgs(tmp_path, changed) == (0, 1)
+
+
+def test_built_site_has_an_svg_for_every_chart(built_example):
+    expected = charts_of(built_example)
+    svgs = chart_svgs(built_example)
+    assert set(svgs) == set(expected)
+    for chart_id, path in svgs.items():
+        assert path.read_text(encoding="utf-8").startswith("<svg"), chart_id
+        assert (built_example / "build/site/assets/generated/charts" / path.name).is_file()
+    assert (built_example / "build/site/assets/generated/vendor/vega-bundle.js").stat().st_size > 500_000
+    home = (built_example / "build/site/index.html").read_text(encoding="utf-8")
+    assert 'data-ib-chart="home-killed-per-month"' in home and "assets/generated/charts.js" in home
+    assert 'data-ib-chart="map-incidents"' in (built_example / "build/site/map/index.html").read_text(encoding="utf-8")
+
+
+class _Fetches(HTMLParser):
+    """Addresses a browser would load by itself: scripts, stylesheets, images, frames, media."""
+
+    LOADS = {("script", "src"), ("link", "href"), ("img", "src"), ("img", "srcset"), ("iframe", "src"),
+             ("source", "src"), ("source", "srcset"), ("video", "src"), ("audio", "src"), ("embed", "src"),
+             ("object", "data"), ("video", "poster"), ("input", "src")}
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if (tag, name) in self.LOADS and value:
+                self.urls.append(value)
+            if name == "style" and value:
+                self.urls += re.findall(r"url\(\s*['\"]?([^'\")]+)", value)
+
+
+EXTERNAL = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
+JS_FETCH = re.compile(r"""(?:fetch|importScripts|import)\(\s*['"`](?:https?:)?//""", re.IGNORECASE)
+
+
+def test_no_page_loads_anything_from_another_host(built_example):
+    site = built_example / "build/site"
+    offenders = []
+    for path in sorted(site.rglob("*")):
+        if path.suffix == ".html":
+            text = path.read_text(encoding="utf-8")
+            parser = _Fetches()
+            parser.feed(text)
+            offenders += [(path, u) for u in parser.urls if EXTERNAL.match(u)]
+            for style in re.findall(r"<style\b[^>]*>(.*?)</style>", text, flags=re.DOTALL):
+                offenders += [(path, u) for u in re.findall(r"url\(\s*['\"]?([^'\")]+)", style) if EXTERNAL.match(u)]
+            offenders += [(path, m.group()) for m in re.finditer(r"@import\s+['\"]?(?:https?:)?//", text)]
+        elif path.suffix == ".css":
+            text = path.read_text(encoding="utf-8")
+            offenders += [(path, u) for u in re.findall(r"url\(\s*['\"]?([^'\")]+)", text) if EXTERNAL.match(u)]
+            offenders += [(path, m.group()) for m in re.finditer(r"@import\s+(?:url\()?['\"]?(?:https?:)?//", text)]
+        elif path.suffix == ".js":
+            offenders += [(path, m.group()) for m in JS_FETCH.finditer(path.read_text(encoding="utf-8"))]
+    assert not offenders, offenders
+    # the charts' specs name no data address either (everything is inline)
+    for page in site.rglob("*.html"):
+        for spec in re.findall(r'data-ib-spec="([^"]*)"', page.read_text(encoding="utf-8")):
+            assert '"url"' not in spec.replace("&quot;", '"'), page

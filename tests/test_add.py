@@ -68,9 +68,17 @@ def test_add_refuses_a_duplicate_and_names_the_source(example, capsys):
     assert "Traceback" not in out and _state(example) == before
 
 
+def test_add_refuses_the_same_text_saved_with_other_line_endings(example, tmp_path, capsys):
+    copy = tmp_path / "voa-crlf.txt"
+    copy.write_bytes(SEED.read_bytes().replace(b"\n", b"\r\n").replace("\u201c".encode(), b'"'))
+    code, out = _add(example, copy, capsys)
+    assert code == 1
+    assert "its text is the same as source voa-2016-10-26-ghor-quetta" in out and "line endings" in out
+
+
 def test_add_reports_the_truncated_captions_in_the_seed_as_debris(example, tmp_path, capsys):
     copy = tmp_path / "voa-again.txt"
-    copy.write_bytes(SEED.read_bytes() + b"\n")  # a different fingerprint, the same debris
+    copy.write_bytes(SEED.read_bytes() + b"\n\nFollow-up paragraph.\n")  # a different fingerprint, the same debris
     code, out = _add(example, copy, capsys, "--title", "VOA again")
     assert code == 0, out
     assert "line 24: truncated caption: People carry the coffin of a victim of an overnigh" in out

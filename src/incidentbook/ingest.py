@@ -17,6 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from .debris import Debris, find_debris
+from .evidence import normalise
 from .load import MAX_SEED_BYTES
 from .model import Source
 from .problems import Problem, ProblemsFound
@@ -67,8 +68,17 @@ def decode_article(raw: bytes, display: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def text_fingerprint(text: str) -> str:
+    """sha256 of the text as quotes are matched against it (white space, quote marks and dashes normalised)."""
+    return "text:" + hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+
+
 def fingerprints(root: Path) -> dict[str, str]:
-    """sha256 -> who holds it ('source <id>' or 'seeds/<file>'), for every registered source and seed file."""
+    """Fingerprint -> who holds it ('source <id>' or 'seeds/<file>'), for every registered source and seed file.
+
+    Each seed is indexed twice: by the sha256 of its bytes and by text_fingerprint, so that the same
+    article saved again with other line endings or quote marks is recognised too.
+    """
     held: dict[str, str] = {}
     seeds = root / "seeds"
     by_seed: dict[str, str] = {}
@@ -82,8 +92,10 @@ def fingerprints(root: Path) -> dict[str, str]:
     if seeds.is_dir():
         for path in sorted(seeds.iterdir()):
             if path.is_file():
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-                held.setdefault(digest, by_seed.get(path.name, f"seeds/{path.name} (not registered as a source)"))
+                raw = path.read_bytes()
+                holder = by_seed.get(path.name, f"seeds/{path.name} (not registered as a source)")
+                held.setdefault(hashlib.sha256(raw).hexdigest(), holder)
+                held.setdefault(text_fingerprint(raw.decode("utf-8", errors="replace").lstrip("\ufeff")), holder)
     return held
 
 
@@ -129,10 +141,14 @@ def add_article(root: Path, raw: bytes, display: str, *, title: str | None, publ
     """Copy the article into seeds/ and write data/sources/<id>.yaml. Raises ProblemsFound; writes nothing then."""
     text = decode_article(raw, display)
     digest = hashlib.sha256(raw).hexdigest()
-    holder = fingerprints(root).get(digest)
-    if holder:
+    known = fingerprints(root)
+    if digest in known:
         raise ProblemsFound([Problem(display, None, "", f"this article is already in the publication: it is identical "
-                                                         f"(sha256 {digest[:16]}…) to {holder}")])
+                                                         f"(sha256 {digest[:16]}…) to {known[digest]}")])
+    if text_fingerprint(text) in known:
+        raise ProblemsFound([Problem(display, None, "", "this article is already in the publication: its text is the same as "
+                                                         f"{known[text_fingerprint(text)]} except for line endings, white space, "
+                                                         "quote marks or dashes")])
     first_line = next((line.strip() for line in text.split("\n") if line.strip()), "")
     title_from_text = not title
     source_id = source_id or source_id_for(publisher, published, title or first_line)

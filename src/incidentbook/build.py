@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .chartfiles import write_scripts, write_svgs
+from .chartfiles import chart_svgs, write_scripts, write_svgs
 from .charts import build_charts
 from .load import Publication, load_publication
+from .pdf import Edition, all_documents, chart_images
+from .pdf import environment as pdf_environment
+from .pdf import render as render_pdf
 from .site import render_pages, write_pages
 from .validate import Verification, validate
 from .views import Views
@@ -27,6 +31,8 @@ class BuildResult:
     pages_removed: int = 0
     site_dir: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    pdfs_compiled: int = 0
+    pdfs_unchanged: int = 0
 
 
 class SiteBuildFailed(Exception):
@@ -43,11 +49,11 @@ def check(root: Path) -> tuple[Publication, Verification]:
     return pub, validate(pub)
 
 
-def generate(root: Path, pub: Publication, verification: Verification) -> tuple[int, int]:
+def generate(root: Path, pub: Publication, verification: Verification, pdf_links: bool = False) -> tuple[int, int]:
     """Write the generated Markdown and assets into docs/ (only files whose bytes change)."""
     views = Views(pub, verification)
     charts = build_charts(views)
-    pages = render_pages(pub, views, charts=charts)
+    pages = render_pages(pub, views, pdf_links, charts=charts)
     css = resources.files("incidentbook").joinpath("builtin/assets/incidentbook.css").read_text(encoding="utf-8")
     pages["assets/generated/incidentbook.css"] = css
     write_svgs(root / "docs", charts)  # before the PDFs, which embed them (chartfiles.chart_svgs)
@@ -104,7 +110,91 @@ def publish_site(root: Path, strict: bool = False) -> tuple[Path, list[str]]:
     return final, warnings
 
 
-def build(root: Path, strict: bool = False, progress=None) -> BuildResult:
+# Typst's bundled fonts plus Debian's fonts-noto-core (`make site` installs it) for Arabic script;
+# Typst takes font folders, not files. With Noto present, other system fonts are ignored so every
+# machine renders alike; without it, system fonts are the fallback for Arabic script.
+NOTO_DIR = Path("/usr/share/fonts/truetype/noto")
+
+
+def edition(root: Path, pub: Publication) -> Edition:
+    """Version, commit and date for the PDFs: from git and the data, never the wall clock."""
+    import datetime as dt
+    import os
+    import subprocess
+
+    from . import __version__
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
+                                text=True, timeout=10, check=True).stdout.strip() or "uncommitted"
+    except (OSError, subprocess.SubprocessError):
+        commit = "uncommitted"
+    date = pub.info.published
+    if date is None and os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        date = dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), dt.UTC).date()
+    return Edition(__version__, commit, date)
+
+
+def publish_pdfs(root: Path, pub: Publication, verification: Verification,
+                 chart_files: Mapping[str, Path] | None = None) -> tuple[int, int]:
+    """Compile the report and per-record PDFs into build/pdf/ (copied to docs/assets/generated/pdf/).
+
+    chart_files: {chart id: SVG inside root} to embed (summary charts, and each record's charts).
+
+    A PDF is compiled only when the hash of its Typst source and images differs from the one in
+    build/pdf/.manifest.json. Returns (compiled, unchanged). Raises SiteBuildFailed on a Typst error.
+    """
+    import calendar
+    import hashlib
+    import json
+    import os
+
+    import typst
+
+    views = Views(pub, verification)
+    charts = chart_images(root, chart_files or {})
+    info = edition(root, pub)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    timestamp = int(epoch) if epoch.isdigit() else calendar.timegm(info.date.timetuple()) if info.date else 0
+    fonts = [str(NOTO_DIR)] if (NOTO_DIR / "NotoNaskhArabic-Regular.ttf").is_file() else []
+    out_dir, docs_dir = root / "build" / "pdf", root / "docs" / "assets" / "generated" / "pdf"
+    manifest_path = out_dir / ".manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
+    fresh: dict[str, str] = {}
+    env, compiler = pdf_environment(root / "templates"), None
+    compiled = unchanged = 0
+    for doc in all_documents(views, charts):
+        source = render_pdf(views, doc, info, env, charts)
+        digest = hashlib.sha256(f"typst {typst.__version__}\0{fonts}\0{timestamp}\0{source}".encode())
+        for image in doc.images:
+            digest.update((root / image.lstrip("/")).read_bytes())
+        fresh[doc.path] = digest.hexdigest()
+        target = out_dir / doc.path
+        if manifest.get(doc.path) != fresh[doc.path] or not target.is_file():
+            if compiler is None:  # scanning the font folder costs ~0.15 s: only when something needs compiling
+                compiler = typst.Compiler(root=str(root), font_paths=fonts, ignore_system_fonts=bool(fonts))
+            try:
+                data = compiler.compile(input=source.encode("utf-8"), timestamp=timestamp)
+            except typst.TypstError as exc:
+                raise SiteBuildFailed([f"PDF {doc.path} (template {doc.template}): {exc}"]) from None
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            compiled += 1
+        else:
+            unchanged += 1
+        copy = docs_dir / doc.path
+        if not copy.is_file() or copy.read_bytes() != target.read_bytes():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(target, copy)
+    for folder in (out_dir, docs_dir):
+        for stale in folder.rglob("*.pdf"):
+            if stale.relative_to(folder).as_posix() not in fresh:
+                stale.unlink()
+    manifest_path.write_text(json.dumps(fresh, indent=1, sort_keys=True), encoding="utf-8")
+    return compiled, unchanged
+
+
+def build(root: Path, strict: bool = False, progress=None, pdf: bool = True) -> BuildResult:
     """The whole build. Raises ProblemsFound (bad inputs) or SiteBuildFailed; never leaves a half site."""
     step = progress or (lambda message: None)
     root = root.resolve()
@@ -113,7 +203,11 @@ def build(root: Path, strict: bool = False, progress=None) -> BuildResult:
     step("Validating records and verifying quotes")
     verification = validate(pub)
     step("Writing pages")
-    written, removed = generate(root, pub, verification)
+    written, removed = generate(root, pub, verification, pdf_links=pdf)
+    compiled = unchanged = 0
+    if pdf:
+        step("Making the PDFs with Typst")
+        compiled, unchanged = publish_pdfs(root, pub, verification, chart_svgs(root))
     step("Building the site with MkDocs")
     site_dir, warnings = publish_site(root, strict)
-    return BuildResult(pub, verification, written, removed, site_dir, warnings)
+    return BuildResult(pub, verification, written, removed, site_dir, warnings, compiled, unchanged)

@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     b = commands.add_parser("build", help="validate, verify evidence, generate pages and build the site into build/site/")
     b.add_argument("--strict", action="store_true", help="fail on any MkDocs warning (broken links, missing pages)")
+    b.add_argument("--no-pdf", action="store_true", help="skip the PDFs (build/pdf/report.pdf and one per brief and profile)")
     commands.add_parser("check", help="validate everything build validates; write nothing")
     s = commands.add_parser("serve", help="live preview on localhost, rebuilding when data, seeds or templates change")
     s.add_argument("--port", type=int, default=8000)
@@ -95,12 +96,14 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "build":
             with console.status("Building") as status:
-                result = build(root, strict=args.strict, progress=lambda m: status.update(m))
+                result = build(root, strict=args.strict, progress=lambda m: status.update(m), pdf=not args.no_pdf)
             for warning in result.warnings:
                 console.print(f"[yellow]warning[/]: {warning}", markup=True, highlight=False)
             console.print(f"[green]Built[/] {result.site_dir.relative_to(root)}/: {len(result.pub.incidents)} incidents, "
                           f"{len(result.pub.actors)} actors, {result.verification.count} quotes verified; "
                           f"{result.pages_written} pages written, {result.pages_removed} removed.")
+            if not args.no_pdf:
+                console.print(f"PDFs in build/pdf/: {result.pdfs_compiled} compiled, {result.pdfs_unchanged} unchanged.")
             return EXIT_OK
         if args.command == "serve":
             from .serve import serve

@@ -21,6 +21,7 @@ from .chartkit import Chart, chart_block
 from .evidence import NORMALISATION_RULES
 from .load import Publication
 from .model import MODEL_CLASSES, Evidence
+from .pdf import pdf_path
 from .phrases import READING_RULES
 from .reconcile import RULE
 from .render import Citations, environment, md_escape
@@ -94,9 +95,10 @@ def all_pages(views: Views) -> list[Page]:
 
 
 class PageRenderer:
-    def __init__(self, pub: Publication, views: Views, charts: Mapping[str, Chart] | None = None):
+    def __init__(self, pub: Publication, views: Views, pdf_links: bool = False, charts: Mapping[str, Chart] | None = None):
         self.pub = pub
         self.views = views
+        self.pdf_links = pdf_links  # link each brief and profile to its PDF (built by build.publish_pdfs)
         self.charts = charts or {}  # chart id -> Chart (charts.build_charts); a page shows those it names
         self.env = environment(pub.root / "templates", "site")
         self.credits = DatasetCredits(views)  # a dataset's licence credit on every page built from it
@@ -107,6 +109,10 @@ class PageRenderer:
         def url(kind: str, record_id: str | None = None, anchor: str = "") -> str:
             target = posixpath.relpath(page_url(kind, record_id), here or ".")
             return target + (f"#{anchor}" if anchor else "")
+
+        def pdf_url(kind: str, record_id: str | None = None) -> str:
+            """Relative address of the record's PDF, or '' when PDFs are not built."""
+            return posixpath.relpath(f"assets/generated/pdf/{pdf_path(kind, record_id)}", here or ".") if self.pdf_links else ""
 
         def chart(chart_id: str) -> Markup:
             """The chart's block (view, static SVG, caption, data table), or nothing when there is no such chart."""
@@ -135,7 +141,7 @@ class PageRenderer:
 
         citations = Citations(describe)
         context = {
-            "pub": self.pub, "info": self.pub.info, "v": self.views, "url": url, "ref": ref, "chart": chart,
+            "pub": self.pub, "info": self.pub.info, "v": self.views, "url": url, "ref": ref, "pdf_url": pdf_url, "chart": chart,
             "cite": citations.cite, "cite_all": citations.cite_all, "footnotes": citations.definitions,
             "CATEGORIES": CATEGORIES, "STANCE_VERB": STANCE_VERB, "GRADE_LABEL": GRADE_LABEL,
             "GRADE_DEFINITION": GRADE_DEFINITION, "PRECISION_LABEL": PRECISION_LABEL,
@@ -173,8 +179,9 @@ def site_root(page_path: str) -> str:
     return "../" * depth
 
 
-def render_pages(pub: Publication, views: Views, charts: Mapping[str, Chart] | None = None) -> dict[str, str]:
-    renderer = PageRenderer(pub, views, charts)
+def render_pages(pub: Publication, views: Views, pdf_links: bool = False,
+                 charts: Mapping[str, Chart] | None = None) -> dict[str, str]:
+    renderer = PageRenderer(pub, views, pdf_links, charts)
     return {page.path: renderer.render(page) for page in all_pages(views)}
 
 

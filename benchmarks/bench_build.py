@@ -28,13 +28,14 @@ BIN = Path(sys.executable).parent
 
 def timed(command: list[str], cwd: Path) -> dict:
     """Run under /usr/bin/time -v: wall seconds and peak RSS in MB."""
-    result = subprocess.run(["/usr/bin/time", "-v", *command], cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run(["/usr/bin/time", "-v", *command], check=False, cwd=cwd, capture_output=True, text=True)
     if result.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", result.stderr)
     hours, minutes, seconds = (float(g) if g else 0.0 for g in wall.groups())
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1))
-    return {"seconds": round(hours * 3600 + minutes * 60 + seconds, 1), "peak_rss_mb": round(rss / 1024)}
+    cpu = sum(float(re.search(rf"{kind} time \(seconds\): ([\d.]+)", result.stderr).group(1)) for kind in ("User", "System"))
+    return {"seconds": round(hours * 3600 + minutes * 60 + seconds, 1), "cpu_seconds": round(cpu, 1), "peak_rss_mb": round(rss / 1024)}
 
 
 def tree_bytes(path: Path, pattern: str = "*") -> int:
@@ -63,6 +64,8 @@ def main() -> None:
     parser.add_argument("--incidents", type=int, required=True)
     parser.add_argument("--plain", action="store_true", help="also build the plain mkdocs-material set-up")
     parser.add_argument("--keep", type=Path, help="build in this (new) folder and keep it")
+    parser.add_argument("--no-charts", action="store_true",
+                        help="build with charts.build_charts replaced by an empty function (records that charts were skipped)")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="ib-bench-"))
     root = work / "pub"
@@ -84,7 +87,13 @@ def main() -> None:
     out["sources"] = len(pub.sources)
     del pub, verification
 
-    out["build"] = timed([str(BIN / "incidentbook"), "--root", str(root), "build", "--no-pdf"], root)
+    command = [str(BIN / "incidentbook"), "--root", str(root), "build", "--no-pdf"]
+    if args.no_charts:
+        out["charts"] = "skipped (--no-charts)"
+        stub = ("import sys, incidentbook.build as b; from incidentbook.cli import main; "
+                "b.build_charts = lambda views: {}; sys.exit(main(sys.argv[1:]))")
+        command = [sys.executable, "-c", stub, *command[1:]]
+    out["build"] = timed(command, root)
     site = root / "build" / "site"
     out["build"]["pages"] = sum(1 for _ in site.rglob("index.html"))
     out["build"]["site_mb"] = round(tree_bytes(site) / 1e6, 1)

@@ -20,8 +20,9 @@ import yaml
 from pydantic import ValidationError
 
 from ..datasets import read_rows
-from ..load import load_publication
-from ..model import Incident, Source
+from ..model import Actor, EventType, Incident, Place, Source, Vocabulary
+from ..problems import ProblemsFound
+from ..yamlio import load_yaml
 from .common import ActorIndex, Gazetteer, ParsedRow, Rejection, Unreadable, slugify
 
 # Event types an import may use; written to data/event-types/ when the publication lacks them.
@@ -139,6 +140,40 @@ def _incident(parsed: ParsedRow, info: DatasetInfo, place_id: str, actors: Actor
     return {k: v for k, v in data.items() if v != []}
 
 
+class _Target:
+    """What an import needs from the publication — actors, places, event types and its own source —
+    read without the incidents, so importing into a large publication stays fast. Records that do
+    not validate are left out here; `incidentbook check` reports them."""
+
+    def __init__(self, data_dir: Path, source_id: str):
+        def records(folder: str) -> list[object]:
+            return [self._read(p) for p in sorted((data_dir / folder).glob("*.yaml"))] if (data_dir / folder).is_dir() else []
+
+        self.actors = {a.id: a for a in (self._valid(Actor, d) for d in records("actors")) if a}
+        places_file = self._read(data_dir / "places.yaml") if (data_dir / "places.yaml").is_file() else {}
+        place_data = (places_file or {}).get("places") or [] if isinstance(places_file, dict) else []
+        self.places = {p.id: p for p in (self._valid(Place, d) for d in [*place_data, *records("places")]) if p}
+        vocabulary = self._valid(Vocabulary, self._read(data_dir / "vocabulary.yaml")) if (data_dir / "vocabulary.yaml").is_file() else None
+        self.event_types = {t.id for t in vocabulary.event_types} if vocabulary else set()
+        self.event_types |= {t.id for t in (self._valid(EventType, d) for d in records("event-types")) if t}
+        source_path = data_dir / "sources" / f"{source_id}.yaml"
+        self.source = self._valid(Source, self._read(source_path)) if source_path.is_file() else None
+
+    @staticmethod
+    def _read(path: Path) -> object:
+        try:
+            return load_yaml(path, str(path))[0]
+        except ProblemsFound:
+            return None
+
+    @staticmethod
+    def _valid(model, data):
+        try:
+            return model.model_validate(data) if isinstance(data, dict) else None
+        except ValidationError:
+            return None
+
+
 def import_rows(root: Path, dataset: Path, info: DatasetInfo, parse_row: RowParser, limit: int | None = None,
                 dry_run: bool = False) -> ImportReport:
     """Import a dataset into the publication at root. Writes only files that do not exist yet."""
@@ -146,12 +181,12 @@ def import_rows(root: Path, dataset: Path, info: DatasetInfo, parse_row: RowPars
     root, dataset = root.resolve(), dataset.resolve()
     report = ImportReport(str(dataset))
     raw, header, rows = read_rows(dataset, info.encoding)
-    pub = load_publication(root)
-    gazetteer, actors = Gazetteer(pub.places), ActorIndex(pub.actors)
     data_dir = root / "data"
+    target = _Target(data_dir, info.source_id)
+    gazetteer, actors = Gazetteer(target.places), ActorIndex(target.actors)
     sha256 = hashlib.sha256(raw).hexdigest()
     source_path = data_dir / "sources" / f"{info.source_id}.yaml"
-    existing = pub.sources.get(info.source_id)
+    existing = target.source
     if existing is not None and existing.sha256 != sha256:
         raise ValueError(f"{source_path} records SHA-256 {existing.sha256} but {dataset} now has {sha256}: "
                          "the dataset changed since it was imported; import it under another source id")
@@ -178,7 +213,7 @@ def import_rows(root: Path, dataset: Path, info: DatasetInfo, parse_row: RowPars
             report.rejected.append(Rejection(str(dataset), number, ".".join(map(str, first["loc"])), str(first.get("input", ""))[:80], first["msg"]))
             continue
         incidents.append((number, data))
-    vocabulary = {t.id for t in pub.vocabulary.event_types}
+    vocabulary = target.event_types
     used_types = sorted({data["event_type"] for _, data in incidents} - vocabulary)
     report.new_event_types = used_types
     report.new_actors = sorted(a for a in actors.new if not (data_dir / "actors" / f"{a}.yaml").exists())

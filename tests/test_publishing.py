@@ -113,7 +113,7 @@ def test_quality_gates_on_brief_and_quality_page(built_example):
 def test_cite_this_page(built_example):
     text = page_text(built_example, "actors/islamic-state-khorasan/index.html")
     assert "Cite this page" in text
-    assert re.search(r"“Islamic State Khorasan”\. In Islamic State Khorasan, October 2016 ?, version 1\.0 \(build of commit \S+, incidentbook 0\.1\.0\)\.", text)
+    assert re.search(r"“Islamic State Khorasan”\. In Islamic State Khorasan, October 2016 ?, version 1\.0 \(commit \S+, incidentbook 0\.1\.0\)\.", text)
     assert "actors/islamic-state-khorasan/" in text
 
 

@@ -12,13 +12,18 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from . import publish
 from .chartfiles import chart_svgs, write_scripts, write_svgs
 from .charts import build_charts
+from .exports import data_files
 from .load import Publication, load_publication
+from .mkdocs_config import config_overrides
 from .pdf import Edition, all_documents, chart_images
 from .pdf import environment as pdf_environment
 from .pdf import render as render_pdf
-from .site import render_pages, write_pages
+from . import manifest
+from .history import History
+from .site import feed_files, history_citations, render_pages, write_pages
 from .validate import Verification, validate
 from .views import Views
 
@@ -49,11 +54,25 @@ def check(root: Path) -> tuple[Publication, Verification]:
     return pub, validate(pub)
 
 
+def _slug(text: str) -> str:
+    return "-".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split()) or "publication"
+
+
 def generate(root: Path, pub: Publication, verification: Verification, pdf_links: bool = False) -> tuple[int, int]:
     """Write the generated Markdown and assets into docs/ (only files whose bytes change)."""
     views = Views(pub, verification)
     charts = build_charts(views)
-    pages = render_pages(pub, views, pdf_links, charts=charts)
+    info = edition(root, pub)
+    downloads = {f"data/{path}": data for path, data in
+                 data_files(views, _slug(pub.info.title), pub.info.title, pub.info.version).items()}
+    citations = history_citations(pub, views)
+    history = History(root, citations)
+    dependencies: dict[str, set[str]] = {}
+    pages = render_pages(pub, views, pdf_links, charts, {k[len("data/"):]: len(v) for k, v in downloads.items()},
+                         info, history, dependencies)
+    pages.update(downloads)
+    pages.update(feed_files(pub, views, history))
+    manifest.stage(root, manifest.build_manifest(pub, citations, pages, dependencies))
     css = resources.files("incidentbook").joinpath("builtin/assets/incidentbook.css").read_text(encoding="utf-8")
     pages["assets/generated/incidentbook.css"] = css
     write_svgs(root / "docs", charts)  # before the PDFs, which embed them (chartfiles.chart_svgs)
@@ -70,7 +89,7 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run_mkdocs(root: Path, site_dir: Path, strict: bool) -> list[str]:
+def run_mkdocs(root: Path, site_dir: Path, strict: bool, overrides: dict | None = None) -> list[str]:
     """Build the MkDocs site into site_dir; returns MkDocs warnings. Raises SiteBuildFailed."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -80,7 +99,7 @@ def run_mkdocs(root: Path, site_dir: Path, strict: bool) -> list[str]:
     logger = logging.getLogger("mkdocs")
     logger.addHandler(handler)
     try:
-        config = load_config(str(root / "mkdocs.yml"), site_dir=str(site_dir), strict=strict)
+        config = load_config(str(root / "mkdocs.yml"), site_dir=str(site_dir), strict=strict, **(overrides or {}))
         mkdocs_build(config)
     except (MkDocsException, SystemExit, OSError) as exc:
         raise SiteBuildFailed(handler.messages + [f"MkDocs: {exc}"]) from None
@@ -89,25 +108,40 @@ def run_mkdocs(root: Path, site_dir: Path, strict: bool) -> list[str]:
     return handler.messages
 
 
-def publish_site(root: Path, strict: bool = False) -> tuple[Path, list[str]]:
-    """Build into build/site.new, then swap it in; a failed build leaves build/site untouched."""
-    build_dir = root / "build"
-    final, fresh, old = build_dir / "site", build_dir / "site.new", build_dir / "site.old"
-    build_dir.mkdir(exist_ok=True)
-    if old.exists() and not final.exists():
-        old.rename(final)  # a previous swap was interrupted: restore the last good site
-    shutil.rmtree(fresh, ignore_errors=True)
-    shutil.rmtree(old, ignore_errors=True)
+def publish_site(root: Path, strict: bool = False, overrides: dict | None = None) -> tuple[Path, list[str]]:
+    """Build into build/site.new, then swap it in atomically (publish.swap_in); a failed or killed
+    build leaves build/site untouched."""
+    final = root / "build" / "site"
+    fresh = publish.staging(final)
     try:
-        warnings = run_mkdocs(root, fresh, strict)
+        warnings = run_mkdocs(root, fresh, strict, overrides)
     except SiteBuildFailed:
-        shutil.rmtree(fresh, ignore_errors=True)
+        publish.discard(fresh)
         raise
-    if final.exists():
-        final.rename(old)
-    fresh.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
-    return final, warnings
+    keep_unchanged_mtimes(final, fresh)
+    return publish.swap_in(fresh, final), warnings
+
+
+def keep_unchanged_mtimes(previous: Path, fresh: Path) -> int:
+    """Give every file of the fresh site whose bytes equal the previous site's its previous
+    modification time, so a rebuild changes the mtime only of outputs that really changed
+    (web servers, rsync and CDNs then resend only those). Returns how many were kept."""
+    import os
+
+    if not previous.is_dir():
+        return 0
+    kept = 0
+    for path in fresh.rglob("*"):
+        old = previous / path.relative_to(fresh)
+        try:
+            if path.is_file() and old.is_file() and old.stat().st_size == path.stat().st_size \
+                    and old.read_bytes() == path.read_bytes():
+                stat = old.stat()
+                os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+                kept += 1
+        except OSError:
+            continue
+    return kept
 
 
 # Typst's bundled fonts plus Debian's fonts-noto-core (`make site` installs it) for Arabic script;
@@ -157,8 +191,10 @@ def publish_pdfs(root: Path, pub: Publication, verification: Verification,
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     timestamp = int(epoch) if epoch.isdigit() else calendar.timegm(info.date.timetuple()) if info.date else 0
     fonts = [str(NOTO_DIR)] if (NOTO_DIR / "NotoNaskhArabic-Regular.ttf").is_file() else []
-    out_dir, docs_dir = root / "build" / "pdf", root / "docs" / "assets" / "generated" / "pdf"
-    manifest_path = out_dir / ".manifest.json"
+    published, docs_dir = root / "build" / "pdf", root / "docs" / "assets" / "generated" / "pdf"
+    out_dir = publish.staging(published)  # swapped in whole at the end: build/pdf/ is never half-written
+    out_dir.mkdir()
+    manifest_path = published / ".manifest.json"
     manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else {}
     fresh: dict[str, str] = {}
     env, compiler = pdf_environment(root / "templates"), None
@@ -169,18 +205,19 @@ def publish_pdfs(root: Path, pub: Publication, verification: Verification,
         for image in doc.images:
             digest.update((root / image.lstrip("/")).read_bytes())
         fresh[doc.path] = digest.hexdigest()
-        target = out_dir / doc.path
-        if manifest.get(doc.path) != fresh[doc.path] or not target.is_file():
+        target, previous = out_dir / doc.path, published / doc.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if manifest.get(doc.path) != fresh[doc.path] or not previous.is_file():
             if compiler is None:  # scanning the font folder costs ~0.15 s: only when something needs compiling
                 compiler = typst.Compiler(root=str(root), font_paths=fonts, ignore_system_fonts=bool(fonts))
             try:
                 data = compiler.compile(input=source.encode("utf-8"), timestamp=timestamp)
             except typst.TypstError as exc:
                 raise SiteBuildFailed([f"PDF {doc.path} (template {doc.template}): {exc}"]) from None
-            target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
             compiled += 1
         else:
+            publish.carry_over(previous, target)
             unchanged += 1
         copy = docs_dir / doc.path
         if not copy.is_file() or copy.read_bytes() != target.read_bytes():
@@ -190,14 +227,54 @@ def publish_pdfs(root: Path, pub: Publication, verification: Verification,
         for stale in folder.rglob("*.pdf"):
             if stale.relative_to(folder).as_posix() not in fresh:
                 stale.unlink()
-    manifest_path.write_text(json.dumps(fresh, indent=1, sort_keys=True), encoding="utf-8")
+    (out_dir / ".manifest.json").write_text(json.dumps(fresh, indent=1, sort_keys=True), encoding="utf-8")
+    publish.swap_in(out_dir, published)
     return compiled, unchanged
 
 
+def source_date_epoch(root: Path) -> str:
+    """The build's notion of "now", for reproducible outputs: SOURCE_DATE_EPOCH when set, else the
+    time of the commit being built, else the start of the publication's edition date (or 1970)."""
+    import calendar
+    import os
+    import subprocess
+
+    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+        return os.environ["SOURCE_DATE_EPOCH"]
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True, timeout=10)
+        if out.returncode == 0 and out.stdout.strip().isdigit():
+            return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        pass
+    try:
+        from .load import load_publication as _load
+
+        published = _load(root).info.published
+    except Exception:  # a broken publication.yaml is reported by the build itself
+        published = None
+    return str(calendar.timegm(published.timetuple())) if published else "0"
+
+
 def build(root: Path, strict: bool = False, progress=None, pdf: bool = True) -> BuildResult:
-    """The whole build. Raises ProblemsFound (bad inputs) or SiteBuildFailed; never leaves a half site."""
-    step = progress or (lambda message: None)
+    """The whole build, with SOURCE_DATE_EPOCH fixed for its duration (see source_date_epoch)."""
+    import os
+
     root = root.resolve()
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(root)
+    try:
+        return _build(root, strict, progress, pdf)
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
+def _build(root: Path, strict: bool, progress, pdf: bool) -> BuildResult:
+    """Raises ProblemsFound (bad inputs) or SiteBuildFailed; never leaves a half site."""
+    step = progress or (lambda message: None)
     step("Loading seeds and records")
     pub = load_publication(root)
     step("Validating records and verifying quotes")
@@ -209,5 +286,7 @@ def build(root: Path, strict: bool = False, progress=None, pdf: bool = True) -> 
         step("Making the PDFs with Typst")
         compiled, unchanged = publish_pdfs(root, pub, verification, chart_svgs(root))
     step("Building the site with MkDocs")
-    site_dir, warnings = publish_site(root, strict)
+    info = edition(root, pub)
+    site_dir, warnings = publish_site(root, strict, config_overrides(root, pub, info.version))
+    manifest.commit(root)
     return BuildResult(pub, verification, written, removed, site_dir, warnings, compiled, unchanged)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -52,6 +53,22 @@ def _digest(chart: Chart) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+_SVG_ID = re.compile(r"\b(gradient_|clip|pattern_|mask_)(\d+)\b")
+
+
+def stable_ids(svg: str) -> str:
+    """Number an SVG's gradient and clip ids from 0 in order of appearance. vl-convert counts them
+    across the whole process, so the same chart rendered twice in one process would differ."""
+    numbers: dict[tuple[str, str], int] = {}
+
+    def renumber(match: re.Match) -> str:
+        key = (match.group(1), match.group(2))
+        numbers.setdefault(key, sum(1 for k in numbers if k[0] == key[0]))
+        return f"{key[0]}{numbers[key]}"
+
+    return _SVG_ID.sub(renumber, svg)
+
+
 def write_svgs(docs: Path, charts: Mapping[str, Chart]) -> tuple[int, int]:
     """Render charts whose spec changed to docs/assets/generated/charts/<id>.svg; remove stale ones.
     Returns (rendered, removed)."""
@@ -67,7 +84,7 @@ def write_svgs(docs: Path, charts: Mapping[str, Chart]) -> tuple[int, int]:
         digest = _digest(chart)
         target = folder / f"{chart_id}.svg"
         if manifest.get(chart_id) != digest or not target.exists():
-            svg = vl_convert.vegalite_to_svg(static_spec(chart.spec))
+            svg = stable_ids(vl_convert.vegalite_to_svg(static_spec(chart.spec)))
             _write(target, svg.encode("utf-8"))
             rendered += 1
         fresh[chart_id] = digest

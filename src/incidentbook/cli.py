@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from . import __version__, importcli
+from . import __version__, importcli, publish
 from .build import SiteBuildFailed, build, check, generate
 from .draftcli import add_arguments, run_add, run_draft
 from .problems import ProblemsFound
@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--strict", action="store_true", help="fail on any MkDocs warning (broken links, missing pages)")
     b.add_argument("--no-pdf", action="store_true", help="skip the PDFs (build/pdf/report.pdf and one per brief and profile)")
     commands.add_parser("check", help="validate everything build validates; write nothing")
+    commands.add_parser("status", help="sources added, changed or removed since the last build, what they affect, and quotes that broke")
+    commands.add_parser("linkcheck", help="check every internal link and anchor of the built site in build/site/")
     s = commands.add_parser("serve", help="live preview on localhost, rebuilding when data, seeds or templates change")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--host", default="127.0.0.1")
@@ -47,6 +49,32 @@ def _report_problems(console: Console, exc: ProblemsFound) -> int:
     n = len(exc.problems)
     console.print(f"[bold red]{n} problem{'s' if n != 1 else ''} found.[/] Nothing was built; build/site/ is unchanged.")
     return EXIT_PROBLEMS
+
+
+def _print_status(root: Path, console: Console) -> int:
+    from .status import status
+
+    report = status(root)
+    if not report.has_manifest:
+        console.print("No previous build recorded (build/manifest.json); every source counts as added.")
+    if not report.changes:
+        console.print("[green]No source has changed since the last build.[/]")
+    for change in report.changes:
+        fingerprints = f"{(change.old_sha256 or '-')[:12]} → {(change.new_sha256 or '-')[:12]}"
+        console.print(f"[bold]{change.change}[/] source {change.source_id} (seeds/{change.seed}) {fingerprints}", highlight=False)
+        if change.records:
+            console.print("  records citing it: " + ", ".join(change.records), highlight=False)
+        if change.pages:
+            console.print("  pages showing them: " + ", ".join(change.pages), highlight=False)
+    for problem in report.broken_quotes:
+        console.print(str(problem), markup=False, highlight=False)
+    if report.broken_quotes:
+        n = len(report.broken_quotes)
+        console.print(f"[bold red]{n} quote{'s' if n != 1 else ''} no longer found in {'their sources' if n != 1 else 'its source'}.[/] "
+                      "Update the records (the closest passage is suggested), then build.")
+    if report.other_problems:
+        console.print(f"{len(report.other_problems)} other problem(s): run `incidentbook check` for the list.")
+    return EXIT_PROBLEMS if report.broken_quotes else EXIT_OK
 
 
 def _root(args: argparse.Namespace, console: Console) -> Path | None:
@@ -78,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     root = _root(args, console)
     if root is None:
         return EXIT_USAGE
+    for published in ("site", "pdf"):  # a build killed mid-swap (where the swap takes two renames)
+        publish.recover(root / "build" / published)
     if args.command == "import":
         return importcli.run_import(root, args, console)
     if args.command in ("add", "draft"):
@@ -94,6 +124,20 @@ def main(argv: list[str] | None = None) -> int:
             console.print(f"[green]OK[/]: {len(pub.incidents)} incidents, {len(pub.actors)} actors, "
                           f"{len(pub.places)} places, {len(pub.sources)} sources; {verification.count} quotes verified.")
             return EXIT_OK
+        if args.command == "status":
+            return _print_status(root, console)
+        if args.command == "linkcheck":
+            from .linkcheck import check_links
+
+            site = root / "build" / "site"
+            if not site.is_dir():
+                console.print("[red]build/site/ does not exist[/]: run `incidentbook build` first.")
+                return EXIT_USAGE
+            checked, broken = check_links(site)
+            for link in broken:
+                console.print(f"build/site/{link}", markup=False, highlight=False)
+            console.print(f"{checked} internal links checked, [{'red' if broken else 'green'}]{len(broken)} broken[/].")
+            return EXIT_PROBLEMS if broken else EXIT_OK
         if args.command == "build":
             with console.status("Building") as status:
                 result = build(root, strict=args.strict, progress=lambda m: status.update(m), pdf=not args.no_pdf)
@@ -108,8 +152,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             from .serve import serve
 
-            pub, verification = check(root)
-            generate(root, pub, verification)
+            from .serve import regenerate
+
+            regenerate(root, console)  # on problems, the preview opens on a page listing them
             serve(root, args.host, args.port, console)
             return EXIT_OK
     except ProblemsFound as exc:

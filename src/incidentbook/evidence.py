@@ -25,7 +25,9 @@ NORMALISATION_RULES = [
     "runs of white space, line breaks and non-breaking spaces count as one space",
     "typographic quotes and apostrophes (‘ ’ “ ” „) count as straight ones (' \")",
     "dashes and hyphens (‐ ‒ – — ―, minus) count as a hyphen (-)",
-    "zero-width characters, direction marks and the byte-order mark are ignored",
+    "zero-width characters (joiners and non-joiners, as in Arabic-script text), right-to-left and "
+    "left-to-right marks and the byte-order mark are ignored, so a Dari or Arabic quote matches whether "
+    "or not it was copied with them; the letters themselves must match, in their stored (logical) order",
 ]
 
 
@@ -72,3 +74,19 @@ class IndexedText:
             return None
         line = bisect.bisect_right(self.line_starts, self.offsets[at])
         return line, self.normal.count(needle)
+
+
+def closest_passage(text: IndexedText, quote: str, min_score: float = 60.0) -> tuple[str, int] | None:
+    """The passage of the (new) text most like a quote that no longer occurs, with its similarity in %.
+
+    Used to suggest the replacement when a source was revised ("at least 30" -> "at least 35")."""
+    from rapidfuzz import fuzz
+
+    needle = normalise(quote)
+    if not needle or not text.normal:
+        return None
+    alignment = fuzz.partial_ratio_alignment(needle, text.normal)
+    if alignment is None or alignment.score < min_score:
+        return None
+    passage = text.normal[alignment.dest_start:alignment.dest_end].strip()
+    return passage, int(alignment.score)

@@ -36,13 +36,19 @@ def md(value: object) -> Markup:
 
 
 def yaml_string(value: object) -> Markup:
-    """A value for YAML front matter (JSON strings are valid YAML)."""
-    return Markup(json.dumps(" ".join(str(value or "").split()), ensure_ascii=False))
+    """A value for YAML front matter (JSON strings are valid YAML), HTML-escaped: MkDocs treats a
+    page's title and description as HTML, and the theme prints them unescaped into `<title>`,
+    `<meta content="…">`, the header and search results."""
+    return Markup(json.dumps(html.escape(" ".join(str(value or "").split()), quote=True), ensure_ascii=False))
 
 
 def attr(value: object) -> Markup:
-    """Text for an HTML attribute value inside raw HTML (not processed as Markdown)."""
-    return Markup(html.escape(" ".join(str(value or "").split()), quote=True))
+    """Text for an HTML attribute value in a page. Every character but letters, digits, spaces and
+    `,.-` becomes a numeric entity: Python-Markdown runs its link, footnote, emphasis and code
+    patterns before it protects inline HTML, and in a table cell a `|` splits the tag, so
+    `title="[x](javascript:…)"` would otherwise become a link inside the attribute."""
+    text = " ".join(str(value or "").split())
+    return Markup("".join(c if c.isalnum() or c in " ,.-" else f"&#{ord(c)};" for c in text))
 
 
 def anchor(value: str) -> Markup:
@@ -93,5 +99,5 @@ def environment(publication_templates: Path, kind: str = "site") -> Environment:
     env = Environment(loader=ChoiceLoader(loaders), autoescape=False, finalize=_finalize,
                       undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(md=md, paragraphs=paragraphs, yaml=yaml_string, anchor=anchor, attr=attr)
-    env.globals.update(link=link)
+    env.globals.update(link=link, NL=Markup("\n"))
     return env

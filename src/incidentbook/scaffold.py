@@ -36,6 +36,7 @@ nav:
   - Context: context.md
   - Data: data/index.md
   - Quality: quality.md
+  - What changed: changes.md
   - Methodology: methodology.md
   - About: about.md
 not_in_nav: |
@@ -63,7 +64,7 @@ FILES = {
     "docs/about.md": "# About this publication\n\nWho publishes it, how to cite it, and how to send corrections.\n",
     ".gitignore": (
         ".venv/\nbuild/\ndocs/index.md\ndocs/incidents/\ndocs/actors/\ndocs/places/\ndocs/sources/\n"
-        "docs/context.md\ndocs/methodology.md\ndocs/map.md\ndocs/quality.md\ndocs/data/\ndocs/assets/generated/\n"
+        "docs/context.md\ndocs/methodology.md\ndocs/map.md\ndocs/quality.md\ndocs/changes.md\ndocs/data/\ndocs/feeds/\ndocs/assets/generated/\n"
     ),
 }
 

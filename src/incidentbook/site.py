@@ -8,6 +8,7 @@ and removes generated pages whose record is gone.
 from __future__ import annotations
 
 import html
+import json
 import posixpath
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from .reconcile import RULE
 from .render import Citations, environment, md_escape
 from .views import CATEGORIES, GRADE_DEFINITION, GRADE_LABEL, PRECISION_LABEL, STANCE_VERB, Views, reading_label, report_rows
 
-GENERATED_DIRS = ("incidents", "actors", "places", "sources")
+GENERATED_DIRS = ("incidents", "actors", "places", "sources", "data", "feeds")
 GENERATED_FILES = ("index.md", "context.md", "methodology.md", "map.md")
 KIND_DIR = {"incident": "incidents", "actor": "actors", "place": "places", "source": "sources", "context": "context"}
 
@@ -49,6 +50,10 @@ def page_url(kind: str, record_id: str | None = None) -> str:
         return "methodology.md"
     if kind == "map":
         return "map.md"
+    if kind == "data":
+        return "data/index.md"
+    if kind == "quality":
+        return "quality.md"
     directory = KIND_DIR[kind]
     return f"{directory}/{record_id}.md" if record_id else f"{directory}/index.md"
 
@@ -87,7 +92,13 @@ def map_pages(views: Views) -> Iterator[Page]:
     yield Page(page_url("map"), "map.md.j2")
 
 
-GENERATORS = (home_pages, map_pages, incident_pages, actor_pages, place_pages, source_pages)
+def data_pages(views: Views) -> Iterator[Page]:
+    yield Page("data/index.md", "data.md.j2")
+    yield Page("quality.md", "quality.md.j2")
+    yield Page("changes.md", "changes.md.j2")
+
+
+GENERATORS = (data_pages, home_pages, map_pages, incident_pages, actor_pages, place_pages, source_pages)
 
 
 def all_pages(views: Views) -> list[Page]:
@@ -98,10 +109,15 @@ class PageRenderer:
     def __init__(self, pub: Publication, views: Views, pdf_links: bool = False, charts: Mapping[str, Chart] | None = None):
         self.pub = pub
         self.views = views
-        self.pdf_links = pdf_links  # link each brief and profile to its PDF (built by build.publish_pdfs)
         self.charts = charts or {}  # chart id -> Chart (charts.build_charts); a page shows those it names
+        self.pdf_links = pdf_links  # link each brief and profile to its PDF (built by build.publish_pdfs)
         self.env = environment(pub.root / "templates", "site")
         self.credits = DatasetCredits(views)  # a dataset's licence credit on every page built from it
+        self.downloads: Mapping[str, int] = {}  # data download path (under data/) -> size in bytes
+        self.jsonld = None  # callable (kind, record) -> Markup script block, set by render_pages
+        self.edition = None  # pdf.Edition: version, commit and date of this build, for citations
+        self.history = None  # history.History: revisions from git
+        self.dependencies: dict[str, set[str]] = {}  # page path -> "kind/id" of records it shows or links
 
     def render(self, page: Page) -> str:
         here = posixpath.dirname(page.path)
@@ -119,7 +135,13 @@ class PageRenderer:
             found = self.charts.get(chart_id)
             return chart_block(found, site_root(page.path)) if found else Markup("")
 
+        deps = self.dependencies.setdefault(page.path, set())
+        for kind in ("incident", "actor", "place", "source"):
+            if kind in page.context:
+                deps.add(f"{kind}/{page.context[kind].id}")
+
         def ref(kind: str, record_id: str, text: str | None = None) -> Markup:
+            deps.add(f"{kind}/{record_id}")
             if text is None:
                 store = {"incident": self.pub.incidents, "actor": self.pub.actors, "place": self.pub.places,
                          "source": self.pub.sources}[kind]
@@ -128,6 +150,7 @@ class PageRenderer:
             return Markup(f"[{md_escape(text)}]({url(kind, record_id)})")
 
         def describe(evidence: Evidence) -> Markup:
+            deps.add(f"source/{evidence.source}")
             source = self.pub.sources[evidence.source]
             line = self.views.verification.line(evidence)
             where = f"[line {line}]({url('source', source.id, f'L{line}')})" if line else "quote"
@@ -148,9 +171,31 @@ class PageRenderer:
             "report_rows": report_rows, "reading_label": reading_label, "version": __version__, "source_text": self.source_text,
             "READING_RULES": READING_RULES, "NORMALISATION_RULES": NORMALISATION_RULES,
             "RECONCILE_RULE": RULE, "MODEL_CLASSES": MODEL_CLASSES, "field_rows": field_rows,
+            "downloads": self.downloads, "data_url": lambda rel: posixpath.relpath(f"data/{rel}", here or "."),
+            "jsonld": self.jsonld, "size_label": size_label, "edition": self.edition, "page_path": page.path,
+            "history": self.history, "feed_url": lambda name: posixpath.relpath(f"feeds/{name}.xml", here or "."),
+            "record_name": self.record_name, "record_exists": self.record_exists,
+            "page_edition": lambda: self.page_edition(page.path),
             **page.context,
         }
         return self.env.get_template(page.template).render(context) + self.credits.notice(page.context)
+
+    def page_edition(self, path: str) -> str:
+        """Commit label of a page's content (see History.page_edition); the build's commit without git history."""
+        if self.history is not None:
+            return self.history.page_edition(self.dependencies.get(path, set()))
+        return self.edition.commit if self.edition else "uncommitted"
+
+    def _store(self, kind: str) -> dict:
+        return {"incident": self.views.published, "actor": self.pub.actors, "source": self.pub.sources,
+                "place": self.pub.places}.get(kind, {})
+
+    def record_exists(self, kind: str, record_id: str) -> bool:
+        return record_id in self._store(kind)
+
+    def record_name(self, kind: str, record_id: str) -> str:
+        record = self._store(kind).get(record_id)
+        return (getattr(record, "title", None) or getattr(record, "name", None) or record_id) if record else record_id
 
     def source_text(self, source_id: str) -> Markup:
         """The article as received, one anchored line per line, lines with verified quotes marked."""
@@ -179,18 +224,85 @@ def site_root(page_path: str) -> str:
     return "../" * depth
 
 
+def history_citations(pub: Publication, views: Views) -> dict[tuple[str, str], set[str]]:
+    """What history.History needs to link revisions: sources each record cites, and each seed's sources."""
+    from .validate import walk
+
+    out: dict[tuple[str, str], set[str]] = {}
+    for incident in pub.incidents.values():
+        out[("incident", incident.id)] = set(views.sources_of(incident))
+    for actor in pub.actors.values():
+        out[("actor", actor.id)] = {obj.source for _, obj in walk(actor) if isinstance(obj, Evidence)}
+    for source in pub.sources.values():
+        out.setdefault(("seed", source.seed), set()).add(source.id)
+    return out
+
+
+def feed_files(pub: Publication, views: Views, history) -> dict[str, bytes]:
+    """Atom feeds: feeds/all.xml for the whole publication, feeds/actors/<id>.xml per actor."""
+    from .feeds import atom
+
+    base = (pub.info.site_url or "").rstrip("/")
+    from .build import _slug
+
+    feed_root = f"{base}/" if base else f"urn:incidentbook:{_slug(pub.info.title)}:"
+    updated = views.pub.info.published.isoformat() + "T00:00:00Z" if pub.info.published else "1970-01-01T00:00:00Z"
+    renderer_names = PageRenderer(pub, views)
+
+    def href(feed_path: str, kind: str, record_id: str) -> str:
+        page = page_url(kind, record_id)[:-3] + "/"
+        return f"{base}/{page}" if base else posixpath.relpath(page, posixpath.dirname(feed_path)) + "/"
+
+    def entries(feed_path: str, revisions) -> list:
+        return [(r, renderer_names.record_name(r.kind, r.record_id), href(feed_path, r.kind, r.record_id))
+                for r in revisions if renderer_names.record_exists(r.kind, r.record_id)]
+
+    files = {"feeds/all.xml": atom(feed_root + "feeds/all", f"{pub.info.title}: what changed",
+                                   f"{base}/feeds/all.xml" if base else "all.xml", base + "/changes/" if base else "../changes/",
+                                   updated, entries("feeds/all.xml", history.recent(50)))}
+    for actor in sorted(pub.actors.values(), key=lambda a: a.id):
+        path = f"feeds/actors/{actor.id}.xml"
+        revisions = list(history.of("actor", actor.id))
+        for row in views.actor_incidents(actor.id):
+            revisions += history.of("incident", row.incident.id)
+        revisions.sort(key=lambda r: (r.commit.order, r.kind, r.record_id), reverse=True)
+        files[path] = atom(feed_root + path[:-4], f"{actor.name}: changes in {pub.info.title}",
+                           f"{base}/{path}" if base else f"{actor.id}.xml",
+                           href(path, "actor", actor.id), updated, entries(path, revisions[:50]))
+    return files
+
+
+def size_label(size: int) -> str:
+    return f"{size:,} bytes" if size < 10_000 else f"{size / 1024:,.0f} KB" if size < 10_000_000 else f"{size / 1048576:,.1f} MB"
+
+
 def render_pages(pub: Publication, views: Views, pdf_links: bool = False,
-                 charts: Mapping[str, Chart] | None = None) -> dict[str, str]:
+                 charts: Mapping[str, Chart] | None = None, downloads: Mapping[str, int] | None = None,
+                 edition=None, history=None, dependencies: dict | None = None) -> dict[str, str]:
+    from .metadata import jsonld_block
+
     renderer = PageRenderer(pub, views, pdf_links, charts)
-    return {page.path: renderer.render(page) for page in all_pages(views)}
+    renderer.downloads = downloads or {}
+    renderer.edition = edition
+    renderer.history = history
+    renderer.jsonld = lambda kind, record: jsonld_block(views, kind, record)
+    pages = {}
+    for page in all_pages(views):
+        text = renderer.render(page)
+        if text.startswith("---\n"):  # the commit this page's content comes from, shown in its footer
+            text = f"---\nedition: {json.dumps(renderer.page_edition(page.path))}\n" + text[4:]
+        pages[page.path] = text
+    if dependencies is not None:
+        dependencies.update(renderer.dependencies)
+    return pages
 
 
-def write_pages(docs: Path, pages: dict[str, str]) -> tuple[int, int]:
-    """Write pages whose bytes changed; remove stale generated pages. Returns (written, removed)."""
+def write_pages(docs: Path, pages: Mapping[str, str | bytes]) -> tuple[int, int]:
+    """Write files whose bytes changed; remove stale generated files. Returns (written, removed)."""
     written = removed = 0
     for rel, text in pages.items():
         target = docs / rel
-        data = text.encode("utf-8")
+        data = text.encode("utf-8") if isinstance(text, str) else text
         if target.exists() and target.read_bytes() == data:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -199,8 +311,8 @@ def write_pages(docs: Path, pages: dict[str, str]) -> tuple[int, int]:
         tmp.replace(target)
         written += 1
     for directory in GENERATED_DIRS:
-        for stale in sorted((docs / directory).glob("*.md")) if (docs / directory).is_dir() else []:
-            if f"{directory}/{stale.name}" not in pages:
+        for stale in sorted((docs / directory).rglob("*")) if (docs / directory).is_dir() else []:
+            if stale.is_file() and stale.relative_to(docs).as_posix() not in pages:
                 stale.unlink()
                 removed += 1
     return written, removed

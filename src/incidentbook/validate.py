@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .datasets import row_number
-from .evidence import IndexedText, normalise
+from .evidence import IndexedText, closest_passage, normalise
 from .load import Publication, load_publication
 from .model import (Actor, Area, CasualtyReport, ContextFigure, Evidence, Incident, Involvement, Leader,
                     Place, PlaceRef, Related, Relationship, Responsibility)
@@ -43,8 +43,8 @@ class Verification:
     """Where each verified quote was found: (source id, quote) -> line in the seed."""
 
     lines: dict[tuple[str, str], int] = field(default_factory=dict)
-
     rows: set[tuple[str, int, str]] = field(default_factory=set)  # (dataset source id, row, quote) verified
+
     def line(self, evidence: Evidence) -> int | None:
         return self.lines.get((evidence.source, evidence.quote))
 
@@ -119,7 +119,7 @@ def validate(pub: Publication) -> Verification:
             elif isinstance(obj, Evidence) and obj.source in indexed:
                 found = indexed[obj.source].find(obj.quote)
                 if found is None:
-                    problem(loc + ("quote",), f"quote not found in source {obj.source!r} (seeds/{pub.sources[obj.source].seed}): {obj.quote!r}")
+                    problem(loc + ("quote",), broken_quote_message(pub, record, loc, obj, indexed[obj.source]))
                 else:
                     verification.lines[(obj.source, obj.quote)] = found[0]
             if isinstance(obj, (CasualtyReport, ContextFigure)) and normalise(obj.phrase) not in normalise(obj.evidence.quote):
@@ -134,6 +134,19 @@ def validate(pub: Publication) -> Verification:
     if problems:
         raise ProblemsFound(problems)
     return verification
+
+
+def broken_quote_message(pub: Publication, record: BaseModel, loc: tuple, evidence: Evidence, text: IndexedText) -> str:
+    """'quote of the killed figure "at least 30" not found in source …; closest passage now (99% similar): "…"'."""
+    what = "quote"
+    if len(loc) >= 2 and loc[0] == "casualties" and isinstance(record, Incident):
+        report = record.casualties[loc[1]]
+        what = f"quote of the {report.category} figure {report.phrase!r}"
+    message = f"{what} not found in source {evidence.source!r} (seeds/{pub.sources[evidence.source].seed}): {evidence.quote!r}"
+    suggestion = closest_passage(text, evidence.quote)
+    if suggestion:
+        message += f"; closest passage now ({suggestion[1]}% similar): {suggestion[0]!r}"
+    return message
 
 
 def _check_chain(store: dict, record, problem) -> None:

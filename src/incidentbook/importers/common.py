@@ -17,7 +17,7 @@ import pycountry
 from ..datasets import cell_quote, locator
 from ..model import Actor, Place
 
-REFERENCE_MARK = re.compile(r"\[(?:\d+|[a-z]|citation needed|note \d+)\]")
+REFERENCE_MARK = re.compile(r"\[(?:\d+|[a-z]|note \d+|[a-z][a-z ]{2,40})\]")  # [13], [a], [citation needed], [not in citation given]
 
 
 def strip_references(text: str) -> str:

@@ -113,6 +113,9 @@ def read_figure(row: int, column: str, value: str, category: str) -> list[Figure
 
 
 SUSPECTED_SUFFIX = re.compile(r"\s*\((?:both |all )?suspected\)$|\s+(?:are|is|were) suspected$", re.IGNORECASE)
+# 'Communist Party of India (Maoist)', 'Glenanne gang (UVF)': a name with a qualifier, kept whole;
+# not '(claimed)' or anything with 'or', 'and' or a comma inside, which would be a guess.
+QUALIFIED_NAME = re.compile(r"[^()]+ \((?!claimed|suspected|alleged|possibly|probably)(?![^()]* (?:or|and) )[^(),]+\)")
 SEPARATOR = re.compile(r"(,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)")
 
 
@@ -152,7 +155,7 @@ def read_perpetrators(row: int, column: str, value: str | None) -> list[Perpetra
             part, suspected = part[:own.start()].strip(), True
         if name_key(part) in NOT_AN_ACTOR:
             continue
-        if "(" in part or ")" in part:
+        if ("(" in part or ")" in part) and not QUALIFIED_NAME.fullmatch(part):
             raise Unreadable(column, value or "", "a perpetrator with a parenthesis the importer does not read")
         out.append(Perpetrator(part, "suspected" if suspected else "attributed", cited))
     return out

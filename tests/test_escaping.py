@@ -48,7 +48,7 @@ def test_hostile_text_shows_literally(example):
     text = text.replace("  - description: Civilians collecting firewood for the winter\n",
                         f"  - description: '{hostile_yaml}'\n    evidence:\n      - source: voa-2016-10-26-ghor-quetta\n        quote: '{hostile_yaml}'\n  - description: Civilians collecting firewood for the winter\n")
     path.write_text(text, encoding="utf-8")
-    build(example, strict=True)
+    build(example, strict=True, pdf=False)  # PDFs: tests/test_pdf.py and test_hostile.py
 
     for rel in ("incidents/ghor-2016-10-25/index.html", "incidents/index.html", "index.html",
                 "sources/voa-2016-10-26-ghor-quetta/index.html"):

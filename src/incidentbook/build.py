@@ -234,7 +234,9 @@ def publish_pdfs(root: Path, pub: Publication, verification: Verification,
 
 def source_date_epoch(root: Path) -> str:
     """The build's notion of "now", for reproducible outputs: SOURCE_DATE_EPOCH when set, else the
-    time of the commit being built, else the start of the publication's edition date (or 1970)."""
+    publication's edition date (data/publication.yaml `published`), else the time of the commit
+    being built, else 1970. The edition date comes first so that a new commit does not change
+    every output (sitemap dates, PDF metadata) when the edition has not changed."""
     import calendar
     import os
     import subprocess
@@ -242,18 +244,18 @@ def source_date_epoch(root: Path) -> str:
     if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
         return os.environ["SOURCE_DATE_EPOCH"]
     try:
+        published = load_publication(root).info.published
+    except Exception:  # a broken publication.yaml is reported by the build itself
+        published = None
+    if published:
+        return str(calendar.timegm(published.timetuple()))
+    try:
         out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True, timeout=10)
         if out.returncode == 0 and out.stdout.strip().isdigit():
             return out.stdout.strip()
     except (OSError, subprocess.SubprocessError):
         pass
-    try:
-        from .load import load_publication as _load
-
-        published = _load(root).info.published
-    except Exception:  # a broken publication.yaml is reported by the build itself
-        published = None
-    return str(calendar.timegm(published.timetuple())) if published else "0"
+    return "0"
 
 
 def build(root: Path, strict: bool = False, progress=None, pdf: bool = True) -> BuildResult:

@@ -35,6 +35,21 @@ FONT = "Roboto, Helvetica, Arial, sans-serif"
 
 
 @dataclass
+class Table:
+    """The rows a chart plots, as its Data table shows them."""
+
+    columns: list[str]
+    rows: list[tuple]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> Table:
+        return cls([str(c) for c in frame.columns], [tuple(row) for row in frame.itertuples(index=False)])
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass
 class Chart:
     """One chart: a Vega-Lite spec with inline data, and the table of exactly what it plots."""
 
@@ -42,8 +57,12 @@ class Chart:
     title: str
     description: str  # one sentence: the figure caption and the SVG's aria label
     spec: dict
-    table: pd.DataFrame
+    table: Table
     small: bool = False  # drawn narrower than the text column (locator maps)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.table, pd.DataFrame):
+            self.table = Table.of(self.table)
 
     @property
     def digest(self) -> str:
@@ -121,20 +140,19 @@ def rows(name: str = "rows") -> alt.Chart:
     return alt.Chart(alt.Data(name=name))
 
 
-def range_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add the drawing fields of a range chart to rows with low, high (NaN when open), best, open.
+def range_rows(rows: list[dict]) -> list[dict]:
+    """Add the drawing fields of a range chart to rows with low, high (None when open), best, open.
 
     `floor`: where the pale range starts (the low, or 0 when no source gives a lower bound);
     `tail`: where an open-ended figure's fading arrow ends (a fixed share of the largest value, so
     an open range never looks like a closed one of a particular size).
     """
-    out = frame.copy()
-    top = pd.concat([out["low"], out["high"], out["best"]]).max()
-    top = 1 if pd.isna(top) or top <= 0 else float(top)
-    out["floor"] = out["low"].fillna(0)
-    out["tail"] = out["floor"].where(~out["open"], out["floor"] + top * 0.22)
-    out.loc[~out["open"], "tail"] = None
-    return out
+    values = [r[k] for r in rows for k in ("low", "high", "best") if r[k] is not None]
+    top = max(values, default=0) or 1
+    for row in rows:
+        row["floor"] = row["low"] or 0
+        row["tail"] = row["floor"] + round(top * 0.22, 2) if row["open"] else None
+    return rows
 
 
 def _tooltip(category: str, category_title: str, extra: tuple = ()) -> list:
@@ -147,7 +165,7 @@ def range_skeleton(category: str, category_title: str, value_title: str, colour:
                    extra_tooltip: tuple = ()) -> str:
     """Ranges drawn so open-ended figures look different from closed ones (see RANGE_NOTE).
     Categories keep the order of the rows (months in time order, rankings by size)."""
-    axis = alt.Axis(labelAngle=0, labelOverlap="parity") if vertical else alt.Axis(labelLimit=260)
+    axis = alt.Axis(labelAngle=0, labelOverlap="parity") if vertical else alt.Axis(labelLimit=190)
     cat = (alt.X if vertical else alt.Y)(f"{category}:O", title=category_title if vertical else None, sort=None, axis=axis)
     val, val2 = (alt.Y, alt.Y2) if vertical else (alt.X, alt.X2)
     tip = _tooltip(category, category_title, tuple(alt.Tooltip(t, title=n) for t, n in extra_tooltip))
@@ -199,7 +217,7 @@ def chart_block(chart: Chart, root: str) -> Markup:
     header = "| " + " | ".join(md_escape(c) for c in chart.table.columns) + " |"
     rule = "|" + "---|" * len(chart.table.columns)
     body = ["| " + " | ".join(_cell(v.item() if hasattr(v, "item") else v) for v in row) + " |"
-            for row in chart.table.itertuples(index=False)]
+            for row in chart.table.rows]
     return Markup("\n".join([
         f'<figure class="ib-chart{" ib-chart-small" if chart.small else ""}" id="chart-{chart.id}" markdown="0">',
         f'<div class="ib-chart-view" data-ib-chart="{chart.id}" data-ib-spec="{spec}">'

@@ -7,31 +7,33 @@ it draws whatever the number of incidents. Ranges keep the sources' uncertainty:
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
+import calendar
+from functools import lru_cache
 
 import altair as alt
-import networkx as nx
 import pandas as pd
 
-from . import maps
+from . import actorcharts, maps
 from .chartkit import (
     COUNT,
     KILLED,
     NEUTRAL,
     RANGE_NOTE,
-    STANCE_COLOURS,
-    STANCE_SHAPES,
     Chart,
+    Table,
     category_order,
     compile_chart,
     instantiate,
     integer_ticks,
-    range_frame,
+    range_rows,
     range_skeleton,
+    records,
     rows,
 )
+from .model import CasualtyReport
+from .phrases import Reading
 from .reconcile import Reconciled, range_label
-from .views import CATEGORIES, Views, report_rows
+from .views import CATEGORIES, Views, reading_label
 
 TOP = 25  # bars per ranking chart; the description says when more exist
 RESPONSIBLE = ("claimed", "attributed", "suspected")
@@ -69,15 +71,21 @@ def incident_frame(views: Views) -> pd.DataFrame:
 def sum_ranges(frame: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
     """Sum killed ranges per group: low = sum of lower bounds (missing counts 0), high open when any
     incident's is, best = sum of best estimates (the low where an incident has none)."""
-    with_figure = frame[frame["has_figure"]].copy()
-    with_figure["best_or_low"] = with_figure["best"].fillna(with_figure["low"])
-    grouped = with_figure.groupby(by, sort=False, dropna=False)
-    out = grouped.agg(low=("low", lambda s: s.fillna(0).sum()), high=("high", "sum"),
-                      high_missing=("high", lambda s: s.isna().any()), open=("open", "any"),
-                      best=("best_or_low", lambda s: s.sum(min_count=1)), incidents=("id", "size")).reset_index()
-    out.loc[out["open"] | out["high_missing"], "high"] = None
-    out["open"] = out["open"] | out["high_missing"]
-    out = out.drop(columns="high_missing")
+    with_figure = frame[frame["has_figure"]]
+    columns = pd.DataFrame({
+        "low": with_figure["low"].fillna(0), "high": with_figure["high"].fillna(0),
+        "open": (with_figure["open"] | with_figure["high"].isna()).astype(int),
+        "best": with_figure["best"].fillna(with_figure["low"]).fillna(0),
+        "has_best": (with_figure["best"].notna() | with_figure["low"].notna()).astype(int), "incidents": 1,
+    })
+    keys = [by] if isinstance(by, str) else list(by)
+    for key in keys:
+        columns[key] = with_figure[key]
+    out = columns.groupby(keys, sort=False).sum().reset_index()
+    out["open"] = out["open"] > 0
+    out.loc[out["open"], "high"] = None
+    out.loc[out["has_best"] == 0, "best"] = None
+    out = out.drop(columns="has_best")
     out["figure"] = [range_label(_int(lo), _int(hi), _int(be), op)
                      for lo, hi, be, op in zip(out["low"], out["high"], out["best"], out["open"])]
     return out
@@ -91,15 +99,11 @@ def _n(value) -> str:
     return "—" if value is None or pd.isna(value) else f"{int(value):,}"
 
 
-def range_table(frame: pd.DataFrame, label: str, label_title: str, extra: dict[str, str] | None = None) -> pd.DataFrame:
-    table = pd.DataFrame({label_title: frame[label]})
-    for column, title in (extra or {}).items():
-        table[title] = frame[column]
-    table["Lower bound"] = [_n(v) for v in frame["low"]]
-    table["Upper bound"] = ["none (open-ended)" if op else _n(hi) for hi, op in zip(frame["high"], frame["open"])]
-    table["Best estimate"] = [_n(v) for v in frame["best"]]
-    table["Reading"] = frame["figure"]
-    return table
+def range_table(rows: list[dict], label: str, label_title: str, extra: dict[str, str] | None = None) -> Table:
+    extra = extra or {}
+    return Table([label_title, *extra.values(), "Lower bound", "Upper bound", "Best estimate", "Reading"],
+                 [(r[label], *(r[c] for c in extra), _n(r["low"]), "none (open-ended)" if r["open"] else _n(r["high"]),
+                   _n(r["best"]), r["figure"]) for r in rows])
 
 
 def _height(n: int) -> int:
@@ -107,41 +111,59 @@ def _height(n: int) -> int:
 
 
 def _month_label(month: str) -> str:
-    return pd.Timestamp(month).strftime("%b %Y")
+    return f"{calendar.month_abbr[int(month[5:7])]} {month[:4]}"
 
 
-def monthly_charts(frame: pd.DataFrame, chart_id: str, where: str) -> list[Chart]:
-    """Incidents per month and killed per month (ranges) for the incidents in `frame`."""
-    if frame.empty:
+def _months(first: str, last: str) -> list[str]:
+    """Every month from first to last ('YYYY-MM-01'), so a gap shows as a gap."""
+    year, month, out = int(first[:4]), int(first[5:7]), []
+    while True:
+        out.append(f"{year:04d}-{month:02d}-01")
+        if out[-1] >= last:
+            return out
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def monthly_by_scope(frame: pd.DataFrame) -> dict[str, tuple[dict[str, int], dict[str, dict]]]:
+    """Per value of frame["scope"]: ({month: incidents}, {month: summed killed range}), one groupby each."""
+    counts: dict[str, dict[str, int]] = {}
+    for (scope, month), n in frame.groupby(["scope", "month"]).size().items():
+        counts.setdefault(scope, {})[month] = int(n)
+    killed: dict[str, dict[str, dict]] = {}
+    for row in records(sum_ranges(frame, ["scope", "month"])):
+        killed.setdefault(row["scope"], {})[row["month"]] = row
+    return {scope: (months, killed.get(scope, {})) for scope, months in counts.items()}
+
+
+def monthly_charts(counts: dict[str, int], killed: dict[str, dict], chart_id: str, where: str) -> list[Chart]:
+    """Incidents per month and killed per month (ranges), from monthly_by_scope."""
+    if not counts:
         return []
-    months = pd.period_range(frame["month"].min(), frame["month"].max(), freq="M").strftime("%Y-%m-01")
-    counts = frame.groupby("month").size().rename("incidents").reindex(months, fill_value=0) \
-        .rename_axis("month").reset_index()
-    counts["label"] = counts["month"].map(_month_label)
+    months = _months(min(counts), max(counts))
+    count_rows = [{"month": m, "label": _month_label(m), "incidents": counts.get(m, 0)} for m in months]
+    first, last = count_rows[0]["label"], count_rows[-1]["label"]
     title = f"Incidents per month{where}"
-    description = (f"Number of incidents per month{where}, {len(frame):,} in all, "
-                   f"from {counts['label'].iloc[0]} to {counts['label'].iloc[-1]}.")
+    description = f"Number of incidents per month{where}, {sum(counts.values()):,} in all, from {first} to {last}."
+    spec = instantiate(_count_skeleton(), f"{chart_id}-incidents-per-month", title, None, description,
+                       {"rows": count_rows}, height=160)
     charts = [Chart(f"{chart_id}-incidents-per-month", title, description,
-                    integer_ticks(instantiate(_count_skeleton(), f"{chart_id}-incidents-per-month", title, None,
-                                              description, {"rows": counts}, height=160), "y", counts["incidents"].max()),
-                    counts[["label", "incidents"]].rename(columns={"label": "Month", "incidents": "Incidents"}))]
-    killed = sum_ranges(frame, "month")
-    if killed.empty:
+                    integer_ticks(spec, "y", max(counts.values())),
+                    Table(["Month", "Incidents"], [(r["label"], r["incidents"]) for r in count_rows]))]
+    if not killed:
         return charts
-    killed = pd.DataFrame({"month": months}).merge(killed, on="month", how="left")
-    killed["open"] = killed["open"].fillna(False).astype(bool)
-    killed["label"] = killed["month"].map(_month_label)
-    killed = range_frame(killed)
+    empty = {"low": None, "high": None, "best": None, "open": False, "incidents": 0, "figure": None}
+    killed_rows = range_rows([{**(killed.get(m) or empty), "month": m, "label": _month_label(m)} for m in months])
     title = f"Killed per month{where}"
-    open_note = " Open-ended where any source gives only a lower bound." if killed["open"].any() else ""
+    open_note = " Open-ended where any source gives only a lower bound." if any(r["open"] for r in killed_rows) else ""
     description = (f"Killed per month{where} as a range from the sum of the lowest figures to the sum of the "
-                   f"highest, {killed['label'].iloc[0]} to {killed['label'].iloc[-1]}.{open_note}")
+                   f"highest, {first} to {last}.{open_note}")
     skeleton = range_skeleton("label", "Month", "Killed", KILLED, vertical=True,
                               extra_tooltip=(("incidents:Q", "Incidents with a figure"),))
-    spec = instantiate(skeleton, f"{chart_id}-killed-per-month", title, RANGE_NOTE, description, {"rows": killed},
+    spec = instantiate(skeleton, f"{chart_id}-killed-per-month", title, RANGE_NOTE, description, {"rows": killed_rows},
                        height=200)
-    charts.append(Chart(f"{chart_id}-killed-per-month", title, description, category_order(spec, "x", killed["label"]),
-                        range_table(killed, "label", "Month", {"incidents": "Incidents with a figure"})))
+    charts.append(Chart(f"{chart_id}-killed-per-month", title, description,
+                        category_order(spec, "x", [r["label"] for r in killed_rows]),
+                        range_table(killed_rows, "label", "Month", {"incidents": "Incidents with a figure"})))
     return charts
 
 
@@ -167,7 +189,7 @@ def killed_by_actor(views: Views, frame: pd.DataFrame) -> Chart | None:
     ranked["name"] = [views.pub.actors[a].name for a in ranked["actor"]]
     ranked = ranked.sort_values(["low", "name"], ascending=[False, True])
     more = len(ranked) - TOP
-    ranked = range_frame(ranked.head(TOP))
+    ranked = range_rows(records(ranked.head(TOP)))
     title = "Killed in incidents attributed to each actor"
     description = (f"Killed in incidents each actor claimed or was named responsible for, as ranges, "
                    f"{'for the ' + str(TOP) + ' actors with the most' if more > 0 else 'for every actor named'}"
@@ -175,7 +197,7 @@ def killed_by_actor(views: Views, frame: pd.DataFrame) -> Chart | None:
     skeleton = range_skeleton("name", "Actor", "Killed", KILLED, vertical=False,
                               extra_tooltip=(("incidents:Q", "Incidents with a figure"),))
     spec = category_order(instantiate(skeleton, "home-killed-by-actor", title, RANGE_NOTE, description,
-                                      {"rows": ranked}, height=_height(len(ranked))), "y", ranked["name"])
+                                      {"rows": ranked}, height=_height(len(ranked))), "y", [r["name"] for r in ranked])
     return Chart("home-killed-by-actor", title, description, spec,
                  range_table(ranked, "name", "Actor", {"incidents": "Incidents with a figure"}))
 
@@ -210,22 +232,33 @@ def _place_skeleton() -> str:
     ).properties(width="container"))
 
 
-def _ledger_rows(views: Views, incident_id: str, reports: list, seen: set) -> list[tuple]:
+_READINGS: dict[tuple, tuple[Reading, str]] = {}
+
+
+def _reading(report: CasualtyReport) -> tuple[Reading, str]:
+    """A report's reading and its label; cached because thousands of reports share a few phrases."""
+    key = (report.phrase, report.low, report.high)
+    if key not in _READINGS:
+        _READINGS[key] = (report.reading, reading_label(report.reading))
+    return _READINGS[key]
+
+
+def _ledger_rows(views: Views, incident_id: str, reports: list, seen: set) -> list[dict]:
     out = []
-    for report, reading_text in reports:
-        reading = report.reading
+    for report in reports:
+        reading, reading_text = _reading(report)
         who = views.pub.actors[report.said_by].name if report.said_by else views.pub.sources[report.evidence.source].publisher
         label = f"{report.category.capitalize()} · \u201c{report.phrase}\u201d · {who}"
         while label in seen:
             label += " "
         seen.add(label)
-        out.append((label, report.category, "report", reading.low, reading.high, reading.best,
-                    reading.high is None, reading_text))
-    rec = views.figures[incident_id].get(reports[0][0].category) if reports else None
+        out.append({"label": label, "category": report.category, "kind": "report", "low": reading.low,
+                    "high": reading.high, "best": reading.best, "open": reading.high is None, "figure": reading_text})
+    rec = views.figures[incident_id].get(reports[0].category) if reports else None
     if rec is not None and rec.reports > 1:
         low, high, best, open_ended, _ = _killed(rec)
-        out.append((f"{rec.category.capitalize()} · all sources, reconciled", rec.category, "reconciled", low, high,
-                    best, open_ended, rec.label()))
+        out.append({"label": f"{rec.category.capitalize()} · all sources, reconciled", "category": rec.category,
+                    "kind": "reconciled", "low": low, "high": high, "best": best, "open": open_ended, "figure": rec.label()})
     return out
 
 
@@ -235,134 +268,32 @@ def figure_ledger(views: Views, incident_id: str) -> Chart | None:
     if not incident.casualties:
         return None
     out, seen = [], set()
-    rows_by_category = report_rows(incident)
     for category in CATEGORIES:
-        out += _ledger_rows(views, incident_id, [r for r in rows_by_category if r[0].category == category], seen)
-    frame = pd.DataFrame(out, columns=["label", "category", "kind", "low", "high", "best", "open", "figure"])
-    for column in ("low", "high", "best"):
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
-    frame = range_frame(frame)
+        out += _ledger_rows(views, incident_id, [r for r in incident.casualties if r.category == category], seen)
+    ledger = range_rows(out)
     chart_id = f"incident-{incident_id}-ledger"
     title = "Casualty figures, source by source"
     description = (f"Each source's casualty figure for this incident as a range, one row per report"
-                   f"{', with the reconciled range per category' if (frame['kind'] == 'reconciled').any() else ''}.")
+                   f"{', with the reconciled range per category' if any(r['kind'] == 'reconciled' for r in ledger) else ''}.")
     skeleton = range_skeleton("label", "Report", "People", "#5b7083", vertical=False)
-    spec = category_order(instantiate(skeleton, chart_id, title, RANGE_NOTE, description, {"rows": frame},
-                                      height=_height(len(frame))), "y", frame["label"])
-    return Chart(chart_id, title, description, spec, range_table(frame, "label", "Report"))
-
-
-def actor_timeline(views: Views, actor_id: str) -> Chart | None:
-    """Claims, attributions, suspicions and denials about the actor, by the incident's date."""
-    family = views.actor_family(actor_id)
-    entries = [(incident.date.earliest, entry.stance, incident.title) for incident in views.published.values()
-               for entry in incident.responsibility if entry.actor in family]
-    if not entries:
-        return None
-    frame = pd.DataFrame(entries, columns=["date", "stance", "title"]).drop_duplicates()
-    span = (max(frame["date"]) - min(frame["date"])).days
-    unit, fmt = ("yearmonthdate", "%-d %b %Y") if span <= 120 else ("yearmonth", "%b %Y") if span <= 7300 else ("year", "%Y")
-    frame["period"] = pd.to_datetime(frame["date"]).dt.to_period({"yearmonthdate": "D", "yearmonth": "M", "year": "Y"}[unit]) \
-        .dt.start_time
-    grouped = frame.groupby(["period", "stance"], sort=True).agg(
-        incidents=("title", "size"), titles=("title", lambda t: "; ".join(sorted(t)[:3]) + (f" and {len(t) - 3} more" if len(t) > 3 else ""))
-    ).reset_index()
-    grouped["label"] = grouped["period"].dt.strftime(fmt.replace("%-d", "%d"))
-    grouped["period"] = grouped["period"].dt.strftime("%Y-%m-%d")
-    chart_id = f"actor-{actor_id}-timeline"
-    name = views.pub.actors[actor_id].name
-    title = f"Incidents attributed to {name}, over time"
-    description = (f"Incidents for which {name}{' or a branch' if len(family) > 1 else ''} claimed responsibility, "
-                   f"was held or suspected responsible by others, or denied it, by date of the incident.")
-    spec = instantiate(_timeline_skeleton(unit, fmt), chart_id, title,
-                       "Shape and colour show the stance: claimed by the actor, attributed or suspected by others, denied.",
-                       description, {"rows": grouped}, height=170)
-    table = grouped[["label", "stance", "incidents", "titles"]].rename(
-        columns={"label": "Date", "stance": "Stance", "incidents": "Incidents", "titles": "Incidents (titles)"})
-    return Chart(chart_id, title, description, spec, table)
-
-
-@cache
-def _timeline_skeleton(unit: str, fmt: str) -> str:
-    order = list(STANCE_COLOURS)
-    return compile_chart(rows().mark_point(filled=True, opacity=0.9, strokeWidth=2).encode(
-        alt.X("period:T", timeUnit=unit, title="Date of incident", scale=alt.Scale(padding=24),
-              axis=alt.Axis(format=fmt, labelAngle=0, tickCount={"interval": "day", "step": 1} if unit == "yearmonthdate" else None)),
-        alt.Y("stance:N", title=None, scale=alt.Scale(domain=order)),
-        alt.Color("stance:N", title="Stance", scale=alt.Scale(domain=order, range=[STANCE_COLOURS[s] for s in order])),
-        alt.Shape("stance:N", title="Stance", scale=alt.Scale(domain=order, range=[STANCE_SHAPES[s] for s in order])),
-        alt.Size("incidents:Q", title="Incidents", scale=alt.Scale(range=[90, 400], zero=False), legend=None),
-        tooltip=[alt.Tooltip("label:N", title="Date"), alt.Tooltip("stance:N", title="Stance"),
-                 alt.Tooltip("incidents:Q", title="Incidents"), alt.Tooltip("titles:N", title="Incidents")],
-    ).properties(width="container"))
-
-
-def actor_network(views: Views, actor_id: str, limit: int = 30) -> Chart | None:
-    """The actors linked to this one (stated relationships both ways, its organisation, its branches
-    and people), laid out by networkx; each line is labelled as read from this actor."""
-    actors = views.pub.actors
-    actor = actors[actor_id]
-    labels: dict[str, list[str]] = {}
-    for _direction, label, other, _rel in views.relationships_of(actor_id):
-        labels.setdefault(other.id, []).append(label.lower())
-    if actor.parent:
-        labels.setdefault(actor.parent, []).append("member of" if actor.kind == "person" else "part of")
-    for child in views.children.get(actor_id, []):
-        labels.setdefault(child.id, []).append("has member" if child.kind == "person" else "has branch")
-    linked = sorted(labels, key=lambda other: actors[other].name.lower())[:limit]
-    if not linked:
-        return None
-    graph = nx.star_graph([actor_id, *linked])
-    layout = nx.spring_layout(graph, seed=7, center=(0, 0)) if len(linked) > 1 else {actor_id: (-0.8, 0), linked[0]: (0.8, 0)}
-    position = {n: (round(float(layout[n][0]), 4), round(float(layout[n][1]), 4)) for n in graph.nodes}
-    nodes = pd.DataFrame([(n, actors[n].name, actors[n].kind.replace("-", " "), n == actor_id, *position[n])
-                          for n in [actor_id, *linked]], columns=["id", "name", "kind", "focus", "x", "y"])
-    links = pd.DataFrame([(actor.name, "; ".join(dict.fromkeys(labels[o])), actors[o].name, *position[actor_id], *position[o])
-                          for o in linked], columns=["from", "relation", "to", "x", "y", "x2", "y2"])
-    links["mx"], links["my"] = (links["x"] + links["x2"]) / 2, (links["y"] + links["y2"]) / 2
-    chart_id = f"actor-{actor_id}-network"
-    title = f"Relationships of {actor.name}"
-    description = (f"{actor.name} and the {len(linked)} actor{'s' if len(linked) != 1 else ''} it is linked to: stated "
-                   "relationships, the organisation it belongs to, its branches and people, each line labelled by type.")
-    subtitle = f"Read each label from {actor.name} (orange) to the other actor."
-    spec = instantiate(_network_skeleton(), chart_id, title, subtitle, description, {"nodes": nodes, "edges": links},
-                       height=260 if len(linked) > 1 else 130)
-    table = links[["from", "relation", "to"]].rename(columns={"from": "Actor", "relation": "Relationship", "to": "Other actor"})
-    return Chart(chart_id, title, description, spec, table)
-
-
-@lru_cache(maxsize=1)
-def _network_skeleton() -> str:
-    hidden = alt.Axis(title=None, labels=False, ticks=False, domain=False, grid=False)
-    x_scale, y_scale = alt.Scale(domain=[-1.45, 1.45], nice=False), alt.Scale(domain=[-1.25, 1.25], nice=False)
-    edges, nodes = rows("edges"), rows("nodes")
-    tip = [alt.Tooltip("from:N", title="Actor"), alt.Tooltip("relation:N", title="Relationship"),
-           alt.Tooltip("to:N", title="Other actor")]
-    lines = edges.mark_rule(color=NEUTRAL, strokeWidth=1.5, opacity=0.8).encode(
-        alt.X("x:Q", scale=x_scale, axis=hidden), alt.Y("y:Q", scale=y_scale, axis=hidden), x2="x2:Q", y2="y2:Q",
-        tooltip=tip)
-    labels = edges.mark_text(fontSize=10, fontStyle="italic", dy=-6).encode(
-        alt.X("mx:Q", scale=x_scale), alt.Y("my:Q", scale=y_scale), text="relation:N", tooltip=tip)
-    dots = nodes.mark_circle(opacity=1, stroke="#ffffff", strokeWidth=1.5).encode(
-        alt.X("x:Q", scale=x_scale), alt.Y("y:Q", scale=y_scale),
-        color=alt.condition("datum.focus", alt.value(KILLED), alt.value(COUNT)),
-        size=alt.condition("datum.focus", alt.value(320), alt.value(160)),
-        tooltip=[alt.Tooltip("name:N", title="Actor"), alt.Tooltip("kind:N", title="Kind")])
-    names = nodes.mark_text(fontSize=11, fontWeight="bold", dy=16, baseline="top").encode(
-        alt.X("x:Q", scale=x_scale), alt.Y("y:Q", scale=y_scale), text="name:N")
-    return compile_chart(alt.layer(lines, labels, dots, names).properties(width="container"))
+    spec = category_order(instantiate(skeleton, chart_id, title, RANGE_NOTE, description, {"rows": ledger},
+                                      height=_height(len(ledger))), "y", [r["label"] for r in ledger])
+    return Chart(chart_id, title, description, spec, range_table(ledger, "label", "Report"))
 
 
 def build_charts(views: Views) -> dict[str, Chart]:
     """Every chart of the publication, by id."""
     frame = incident_frame(views)
-    charts: list[Chart | None] = [*monthly_charts(frame, "home", ""), killed_by_actor(views, frame),
+    home = monthly_by_scope(frame.assign(scope="home")).get("home", ({}, {}))
+    charts: list[Chart | None] = [*monthly_charts(*home, "home", ""), killed_by_actor(views, frame),
                                   incidents_by_place(frame), maps.overview_map(frame)]
-    for incident_id in frame["id"]:
-        charts += [maps.locator_map(frame, incident_id), figure_ledger(views, incident_id)]
+    for incident in records(frame):
+        charts += [maps.locator_map(incident), figure_ledger(views, incident["id"])]
     for actor_id in views.pub.actors:
-        charts += [actor_timeline(views, actor_id), actor_network(views, actor_id)]
-    for place_id, place in views.pub.places.items():
-        inside = views.descendants(place_id)
-        charts += monthly_charts(frame[frame["place_id"].isin(inside)], f"place-{place_id}", f" in {place.name}")
+        charts += [actorcharts.actor_timeline(views, actor_id), actorcharts.actor_network(views, actor_id)]
+    scopes = pd.DataFrame([(place_id, p) for place_id in views.pub.places for p in views.descendants(place_id)],
+                          columns=["scope", "place_id"])
+    by_place = monthly_by_scope(frame.merge(scopes, on="place_id")) if len(frame) else {}
+    for place_id in sorted(by_place):
+        charts += monthly_charts(*by_place[place_id], f"place-{place_id}", f" in {views.pub.places[place_id].name}")
     return {chart.id: chart for chart in charts if chart is not None}

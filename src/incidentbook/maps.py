@@ -15,14 +15,23 @@ from importlib import resources
 import altair as alt
 import pandas as pd
 
-from .chartkit import KILLED, NEUTRAL, Chart, compile_chart, instantiate, rows
+from .chartkit import (
+    KILLED,
+    NEUTRAL,
+    Chart,
+    Table,
+    compile_chart,
+    instantiate,
+    records,
+    rows,
+)
 
 BORDERS_BUDGET = 60_000  # bytes of TopoJSON per map
 AREA_PRECISIONS = ("district", "province", "country")
 PRECISION_ORDER = ["exact", "near", "city", "district", "province", "country"]
 PRECISION_OPACITY = [0.95, 0.85, 0.75, 0.35, 0.22, 0.12]
 RING_SIZE = {"district": 900, "province": 3200, "country": 9000}
-CREDIT = ["Solid dot: location known to the city or better. Dashed ring: known only to the district, province or country.",
+CREDIT = ["Solid dot: location known to the city or better.", "Dashed ring: known only to the district, province or country.",
           "Borders: Natural Earth (public domain)."]
 MAX_POINTS = 150
 MAX_LABELS = 15  # place names written on the overview map (the largest locations)
@@ -175,12 +184,13 @@ def _points(frame: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
     grouped["area"] = grouped["precision"].isin(AREA_PRECISIONS)
     grouped["ring"] = grouped["precision"].map(RING_SIZE)
+    grouped["alpha"] = grouped["precision"].map(dict(zip(PRECISION_ORDER, PRECISION_OPACITY)))
     grouped["where"] = [("somewhere in " if a else "near " if p == "near" else "in ") + name
                         for a, p, name in zip(grouped["area"], grouped["precision"], grouped["place"])]
     return grouped.sort_values(["incidents", "place"], ascending=[False, True]).reset_index(drop=True)
 
 
-def _map_chart(points: pd.DataFrame, chart_id: str, title: str, description: str, frame: tuple, height: int,
+def _map_chart(points: list[dict], chart_id: str, title: str, description: str, frame: tuple, height: int,
                legends: bool) -> dict:
     lon0, lat0, lon1, lat1 = frame
     fit = {"type": "Feature", "properties": {},
@@ -205,8 +215,8 @@ def _map_skeleton(legends: bool) -> str:
     dots = rows().mark_circle(color=KILLED, stroke=KILLED, strokeWidth=1.2, clip=True).encode(
         lon, lat,
         alt.Size("killed:Q", title="Killed (best estimate)", scale=alt.Scale(range=[40, 900], zero=True),
-                 **({} if legends else {"legend": None})),
-        alt.Opacity("precision:N", scale=alt.Scale(domain=PRECISION_ORDER, range=PRECISION_OPACITY), legend=None),
+                 legend=alt.Legend(tickCount=3) if legends else None),
+        alt.Opacity("alpha:Q", scale=None),
         alt.StrokeDash("area:N", legend=None, scale=alt.Scale(domain=[False, True], range=[[1, 0], [3, 2]])),
         tooltip=tip)
     names = rows().mark_text(align="left", dx=9, dy=-7, fontSize=11, fontWeight="bold").encode(lon, lat, text="place:N")
@@ -214,13 +224,10 @@ def _map_skeleton(legends: bool) -> str:
     return compile_chart(chart.resolve_scale(size="independent"))
 
 
-def _points_table(points: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
-        "Place": points["place"], "Location known to": points["precision"],
-        "Latitude": points["lat"].round(4), "Longitude": points["lon"].round(4),
-        "Incidents": points["incidents"],
-        "Killed (best estimate)": ["—" if pd.isna(k) else f"{int(k):,}" for k in points["killed"]],
-    })
+def _points_table(points: list[dict]) -> Table:
+    return Table(["Place", "Location known to", "Latitude", "Longitude", "Incidents", "Killed (best estimate)"],
+                 [(p["place"], p["precision"], round(p["lat"], 4), round(p["lon"], 4), p["incidents"],
+                   "—" if p["killed"] is None else f"{int(p['killed']):,}") for p in points])
 
 
 def overview_map(frame: pd.DataFrame) -> Chart | None:
@@ -236,18 +243,26 @@ def overview_map(frame: pd.DataFrame) -> Chart | None:
                    "best estimate of people killed; faint dashed rings mark locations known only to the district, "
                    f"province or country{f'; {unlocated:,} incidents without coordinates are not shown' if unlocated else ''}"
                    f"{f'; {omitted:,} locations with fewer incidents are left out' if omitted > 0 else ''}.")
-    spec = _map_chart(points.assign(place=points["place"].where(points.index < MAX_LABELS, "")), "map-incidents", title,
-                      description, bounds, 420, legends=True)
-    return Chart("map-incidents", title, description, spec, _points_table(points))
+    plotted = records(points)
+    labelled = [{**p, "place": p["place"] if i < MAX_LABELS else ""} for i, p in enumerate(plotted)]
+    spec = _map_chart(labelled, "map-incidents", title, description, bounds, 420, legends=True)
+    return Chart("map-incidents", title, description, spec, _points_table(plotted))
 
 
-def locator_map(frame: pd.DataFrame, incident_id: str) -> Chart | None:
-    points = _points(frame[frame["id"] == incident_id])
-    if points.empty:
+def locator_map(incident: dict) -> Chart | None:
+    """A small map around one incident (a row of charts.incident_frame, as a dict)."""
+    if incident["lat"] is None or incident["lon"] is None:
         return None
-    row = points.iloc[0]
+    precision, area = incident["precision"], incident["precision"] in AREA_PRECISIONS
+    row = {"place_id": incident["place_id"], "precision": precision, "place": incident["place"],
+           "lat": incident["lat"], "lon": incident["lon"], "incidents": 1,
+           "killed": incident["best"] if incident["best"] is not None else incident["low"],
+           "titles": incident["title"], "area": area, "ring": RING_SIZE.get(precision),
+           "alpha": PRECISION_OPACITY[PRECISION_ORDER.index(precision)],
+           "where": ("somewhere in " if area else "near " if precision == "near" else "in ") + incident["place"]}
+    points = [row]
     bounds = frame_of([row["lon"]], [row["lat"]], min_span=16)
-    chart_id = f"incident-{incident_id}-locator"
+    chart_id = f"incident-{incident['id']}-locator"
     title = "Location"
     description = (f"Locator map: the incident happened {row['where']} "
                    f"(location known to: {row['precision']}), at {row['lat']:.2f}, {row['lon']:.2f}.")

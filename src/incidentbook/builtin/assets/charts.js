@@ -21,6 +21,7 @@
     window.vegaEmbed(el, spec, {
       renderer: "svg",
       actions: false,
+      logLevel: 1,  // errors only: a layer with nothing to draw (e.g. no closed ranges) is not worth a warning
       tooltip: { theme: scheme() }
     }).catch(function (error) {
       console.warn("incidentbook: chart not drawn, showing the static image", error);

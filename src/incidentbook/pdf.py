@@ -214,7 +214,8 @@ class Footnotes:
         return Markup(f"#footnote[{head}: {typst_text('“' + evidence.quote + '”')}]{name}")
 
     def notes(self, evidence_list) -> Markup:
-        return Markup("".join(self.note(e) for e in evidence_list))
+        # A comma between adjacent marks, so notes 19 and 20 do not read as note 1920.
+        return Markup("#super[,]".join(self.note(e) for e in evidence_list))
 
 
 def render(views: Views, doc: PdfDocument, edition: Edition, env: Environment, charts: dict[str, ChartImage]) -> str:

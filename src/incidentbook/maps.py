@@ -139,11 +139,11 @@ def _coarsen(arcs: list[list[list[int]]], factor: int) -> list[list[list[int]]]:
 
 
 @lru_cache(maxsize=256)
-def borders(frame: tuple[float, float, float, float]) -> dict:
+def borders(frame: tuple[float, float, float, float], fine: bool = True) -> dict:
     """A TopoJSON of the countries that touch the frame, within BORDERS_BUDGET bytes when it can be:
     1:50m borders for regional frames, 1:110m ones on a coarser grid for continental ones."""
     attempts = [("50m", 2), ("50m", 4), ("50m", 8), ("50m", 16), ("110m", 8), ("110m", 32), ("110m", 64), ("110m", 128)]
-    if frame[2] - frame[0] > 60:  # continental or wider: 1:50m detail could not be seen anyway
+    if not fine or frame[2] - frame[0] > 60:  # small or continental maps: 1:50m detail could not be seen
         attempts = [a for a in attempts if a[0] == "110m"]
     for scale, factor in attempts:
         topology = _subset(scale, frame, factor)
@@ -192,11 +192,12 @@ def _points(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _map_chart(points: list[dict], chart_id: str, title: str, description: str, frame: tuple, height: int,
                legends: bool) -> dict:
+    """legends=True: the full-width map (1:50m borders, legends); False: a small locator (1:110m, a few KB)."""
     lon0, lat0, lon1, lat1 = frame
     fit = {"type": "Feature", "properties": {},
            "geometry": {"type": "MultiPoint", "coordinates": [[lon0, lat0], [lon1, lat1]]}}
     return instantiate(_map_skeleton(legends), chart_id, title, CREDIT, description,
-                       {"rows": points, "borders": borders(frame)}, height=height,
+                       {"rows": points, "borders": borders(frame, fine=legends)}, height=height,
                        projection={"type": "mercator", "fit": fit})
 
 

@@ -243,15 +243,16 @@ def _reading(report: CasualtyReport) -> tuple[Reading, str]:
     return _READINGS[key]
 
 
-def _ledger_rows(views: Views, incident_id: str, reports: list, seen: set) -> list[dict]:
+def _ledger_rows(views: Views, incident_id: str, reports: list, seen: dict[str, int]) -> list[dict]:
     out = []
     for report in reports:
         reading, reading_text = _reading(report)
         who = views.pub.actors[report.said_by].name if report.said_by else views.pub.sources[report.evidence.source].publisher
         label = f"{report.category.capitalize()} · \u201c{report.phrase}\u201d · {who}"
-        while label in seen:
-            label += " "
-        seen.add(label)
+        if label in seen:  # the same figure from the same voice again: number it (a label must be unique)
+            seen[label] += 1
+            label = f"{label} ({seen[label]})"
+        seen.setdefault(label, 1)
         out.append({"label": label, "category": report.category, "kind": "report", "low": reading.low,
                     "high": reading.high, "best": reading.best, "open": reading.high is None, "figure": reading_text})
     rec = views.figures[incident_id].get(reports[0].category) if reports else None
@@ -267,7 +268,7 @@ def figure_ledger(views: Views, incident_id: str) -> Chart | None:
     incident = views.published[incident_id]
     if not incident.casualties:
         return None
-    out, seen = [], set()
+    out, seen = [], {}  # label -> times used
     for category in CATEGORIES:
         out += _ledger_rows(views, incident_id, [r for r in incident.casualties if r.category == category], seen)
     ledger = range_rows(out)

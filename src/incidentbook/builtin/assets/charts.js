@@ -23,6 +23,10 @@
       actions: false,
       logLevel: 1,  // errors only: a layer with nothing to draw (e.g. no closed ranges) is not worth a warning
       tooltip: { theme: scheme() }
+    }).then(function () {
+      // The drawing is hidden from screen readers: the figure's caption and its data table say what it shows.
+      var svg = el.querySelector("svg");
+      if (svg) svg.setAttribute("aria-hidden", "true");
     }).catch(function (error) {
       console.warn("incidentbook: chart not drawn, showing the static image", error);
       fallback(el);

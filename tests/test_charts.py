@@ -7,6 +7,7 @@ import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -53,7 +54,7 @@ def test_ghor_range_starts_at_30_and_is_open_ended(charts):
     reconciled = by(ledger, "kind", "reconciled")
     assert (reconciled["category"], reconciled["low"], reconciled["high"], reconciled["open"]) == ("killed", 30, None, True)
     assert reconciled["tail"] > 30  # drawn as a fading arrow beyond the low, not as a closed bar
-    nearly = [r for r in rows(ledger) if "nearly 30" in r["label"]][0]
+    nearly = next(r for r in rows(ledger) if "nearly 30" in r["label"])
     assert (nearly["low"], nearly["high"], nearly["best"], nearly["open"]) == (None, 30, 30, False)
     assert [r["kind"] for r in rows(ledger)] == ["report", "report", "reconciled", "report"]  # reconciled under its reports
 
@@ -141,7 +142,7 @@ def test_built_site_has_an_svg_for_every_chart(built_example):
 class _Fetches(HTMLParser):
     """Addresses a browser would load by itself: scripts, stylesheets, images, frames, media."""
 
-    LOADS = {("script", "src"), ("link", "href"), ("img", "src"), ("img", "srcset"), ("iframe", "src"),
+    LOADS: ClassVar[set] = {("script", "src"), ("link", "href"), ("img", "src"), ("img", "srcset"), ("iframe", "src"),
              ("source", "src"), ("source", "srcset"), ("video", "src"), ("audio", "src"), ("embed", "src"),
              ("object", "data"), ("video", "poster"), ("input", "src")}
 
@@ -184,3 +185,10 @@ def test_no_page_loads_anything_from_another_host(built_example):
     for page in site.rglob("*.html"):
         for spec in re.findall(r'data-ib-spec="([^"]*)"', page.read_text(encoding="utf-8")):
             assert '"url"' not in spec.replace("&quot;", '"'), page
+
+
+def test_a_publication_without_published_incidents_has_no_incident_charts(example):
+    for path in (example / "data/incidents").glob("*.yaml"):
+        path.write_text(path.read_text(encoding="utf-8") + "draft: true\n", encoding="utf-8")
+    charts = charts_of(example)
+    assert not [c for c in charts if c.startswith(("home-", "map-", "incident-", "place-"))]

@@ -71,7 +71,7 @@ def incident_frame(views: Views) -> pd.DataFrame:
 def sum_ranges(frame: pd.DataFrame, by: str | list[str]) -> pd.DataFrame:
     """Sum killed ranges per group: low = sum of lower bounds (missing counts 0), high open when any
     incident's is, best = sum of best estimates (the low where an incident has none)."""
-    with_figure = frame[frame["has_figure"]]
+    with_figure = frame.loc[frame["has_figure"].astype(bool)]  # an empty frame's column is object-typed
     columns = pd.DataFrame({
         "low": with_figure["low"].fillna(0), "high": with_figure["high"].fillna(0),
         "open": (with_figure["open"] | with_figure["high"].isna()).astype(int),

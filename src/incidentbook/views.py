@@ -43,6 +43,27 @@ def reading_label(reading: Reading) -> str:
     return label
 
 
+@dataclass(frozen=True)
+class Quality:
+    """How well an incident is sourced, shown on its brief and on the quality page."""
+
+    sources: int
+    publishers: int
+    single_source: bool
+    disagreements: list[str]  # categories whose sources' ranges cannot all be true
+    quotes_verified: int
+    inferred_values: int
+
+    @property
+    def needs_attention(self) -> list[str]:
+        reasons = []
+        if self.single_source:
+            reasons.append("single source")
+        if self.disagreements:
+            reasons.append("sources disagree on " + ", ".join(self.disagreements))
+        return reasons
+
+
 @dataclass
 class IncidentFigures:
     incident: Incident
@@ -243,6 +264,24 @@ class Views:
         """Responsibility entries in the order they were made; undated ones last."""
         return sorted(incident.responsibility,
                       key=lambda e: (e.date is None, e.date.earliest.toordinal() if e.date else 0, e.stance, e.actor))
+
+    def quality(self, incident: Incident) -> Quality:
+        sources = self.sources_of(incident)
+        publishers = {self.pub.sources[s].publisher.strip().lower() for s in sources}
+        evidence = [obj for _, obj in walk(incident) if isinstance(obj, Evidence)]
+        inferred = sum(1 for _, obj in walk(incident) if getattr(obj, "inferred", False))
+        disagreements = [c for c, rec in self.figures[incident.id].reconciled.items() if rec.disagreement]
+        return Quality(len(sources), len(publishers), len(sources) <= 1, disagreements,
+                       len({(e.source, e.quote) for e in evidence}), inferred)
+
+    def attention_ids(self) -> set[str]:
+        return {i.id for i in self.published.values() if self.quality(i).needs_attention}
+
+    def country_code(self, place_id: str) -> str | None:
+        for place in self.place_chain(place_id):
+            if place.kind == "country" and place.iso_code:
+                return place.iso_code
+        return None
 
     def context_for(self, incident: Incident) -> list[ContextFigure]:
         return [self.pub.context[c] for c in incident.context_figures]

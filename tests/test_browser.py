@@ -3,17 +3,12 @@ width, with no request to any host but the site's own. Screenshots go to build/s
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from browserkit import browser, serve_site  # noqa: F401  (fixtures)
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PAGES = {
     "home": ("", "Islamic State Khorasan, October 2016"),
     "brief": ("incidents/ghor-2016-10-25/", "Civilians abducted and killed near Firozkoh"),
@@ -24,30 +19,8 @@ PAGES = {
 
 
 @pytest.fixture(scope="module")
-def site_url(built_example):
-    handler = functools.partial(_QuietHandler, directory=str(built_example / "build/site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    assert executable, "Debian's chromium is not installed: run `make test`, which installs it"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
+def site_url(built_example, serve_site):
+    return serve_site(built_example / "build/site")
 
 
 @pytest.mark.browser

@@ -37,32 +37,36 @@ def normalise(text: str) -> str:
 
 @dataclass
 class IndexedText:
-    """A text normalised once, with a map back to original offsets for line numbers."""
+    """A text normalised once, with the normal-text index where each line of the original begins.
+
+    Normalising line by line and joining the non-empty lines with one space gives the same text
+    as normalising the whole (a line break is white space, and white space collapses), so the
+    line of a match is one bisection away and no per-character map is needed.
+    """
 
     original: str
     normal: str
-    offsets: list[int]  # normal index -> original index
-    line_starts: list[int]
+    line_starts: list[int]  # normal index where each non-empty line begins
+    line_numbers: list[int]  # its line number in the original (1-based)
 
     @classmethod
     def build(cls, text: str) -> IndexedText:
-        normal_chars: list[str] = []
-        offsets: list[int] = []
-        in_space = True  # drop leading space
-        for i, ch in enumerate(text):
-            if _INVISIBLE.match(ch):
+        pieces: list[str] = []
+        line_starts: list[int] = []
+        line_numbers: list[int] = []
+        size = 0
+        for number, line in enumerate(text.split("\n"), 1):
+            normal = normalise(line)
+            if not normal:
                 continue
-            ch = ch.translate(_TRANSLATE)
-            if ch.isspace():
-                if in_space:
-                    continue
-                ch, in_space = " ", True
-            else:
-                in_space = False
-            normal_chars.append(ch)
-            offsets.append(i)
-        line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        return cls(text, "".join(normal_chars), offsets, line_starts)
+            if pieces:
+                pieces.append(" ")
+                size += 1
+            line_starts.append(size)
+            line_numbers.append(number)
+            pieces.append(normal)
+            size += len(normal)
+        return cls(text, "".join(pieces), line_starts, line_numbers)
 
     def find(self, quote: str) -> tuple[int, int] | None:
         """(line, count) of the first occurrence of the quote, or None when absent."""
@@ -72,7 +76,7 @@ class IndexedText:
         at = self.normal.find(needle)
         if at < 0:
             return None
-        line = bisect.bisect_right(self.line_starts, self.offsets[at])
+        line = self.line_numbers[bisect.bisect_right(self.line_starts, at) - 1]
         return line, self.normal.count(needle)
 
 

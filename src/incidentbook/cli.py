@@ -51,6 +51,23 @@ def _report_problems(console: Console, exc: ProblemsFound) -> int:
     return EXIT_PROBLEMS
 
 
+def _print_held_back(console: Console, pub) -> None:
+    """Drafts the build validated but did not publish, each with file:line, so none is forgotten."""
+    from .views import held_back
+
+    drafts = held_back(pub)
+    if not drafts:
+        return
+    incidents = sum(1 for d in drafts if d.what.startswith("draft incident "))
+    entries = len(drafts) - incidents
+    counts = [f"{n} draft {one if n == 1 else many}" for n, one, many in
+              ((incidents, "incident", "incidents"), (entries, "entry", "entries")) if n]
+    console.print(f"[yellow]Held back[/] (checked, not published): {' and '.join(counts)}; "
+                  "remove `draft: true` from each once checked:", highlight=False)
+    for item in drafts:
+        console.print(f"  {item}", markup=False, highlight=False)
+
+
 def _print_status(root: Path, console: Console) -> int:
     from .status import status
 
@@ -123,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             pub, verification = check(root)
             console.print(f"[green]OK[/]: {len(pub.incidents)} incidents, {len(pub.actors)} actors, "
                           f"{len(pub.places)} places, {len(pub.sources)} sources; {verification.count} quotes verified.")
+            _print_held_back(console, pub)
             return EXIT_OK
         if args.command == "status":
             return _print_status(root, console)
@@ -146,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             console.print(f"[green]Built[/] {result.site_dir.relative_to(root)}/: {len(result.pub.incidents)} incidents, "
                           f"{len(result.pub.actors)} actors, {result.verification.count} quotes verified; "
                           f"{result.pages_written} pages written, {result.pages_removed} removed.")
+            _print_held_back(console, result.pub)
             if not args.no_pdf:
                 console.print(f"PDFs in build/pdf/: {result.pdfs_compiled} compiled, {result.pdfs_unchanged} unchanged.")
             return EXIT_OK

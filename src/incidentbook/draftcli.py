@@ -11,7 +11,7 @@ from rich.console import Console
 
 from .build import check
 from .draft import draft
-from .draftyaml import render_draft, write_draft
+from .draftyaml import render_draft, replace_bytes, write_draft
 from .ingest import add_article
 from .load import MAX_SEED_BYTES, load_publication
 from .problems import Problem, ProblemsFound
@@ -38,7 +38,7 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:
     d = commands.add_parser("draft", help="propose records from a source as YAML, every value with its quote")
     d.add_argument("source", help="id of the source (data/sources/<id>.yaml)")
     d.add_argument("--write", action="store_true",
-                   help="add the proposed incidents to data/incidents/ marked draft: true (never overwrites a file)")
+                   help="write new incidents to data/incidents/ and add proposed entries to the matched incidents' files, all marked draft: true")
 
 
 def run_add(root: Path, args: argparse.Namespace, console: Console) -> int:
@@ -75,19 +75,33 @@ def run_draft(root: Path, args: argparse.Namespace, console: Console) -> int:
     if not args.write:
         sys.stdout.write(render_draft(proposal))
         return 0
-    written = write_draft(root, proposal)
+    written = write_draft(root, proposal, pub)
     try:
         check(root)
     except ProblemsFound:
-        for path in written:
-            path.unlink()
+        for item in written:  # undo: remove new files, restore edited ones byte for byte
+            if item.created:
+                item.path.unlink()
+            else:
+                replace_bytes(item.path, item.old)
         raise
-    for path in written:
-        console.print(f"[green]Wrote[/] {path.relative_to(root)}", highlight=False)
+    for item in written:
+        where = item.path.relative_to(root)
+        if item.created:
+            console.print(f"[green]Wrote[/] {where} (a new incident, marked draft: true)", highlight=False)
+        else:
+            parts = [f"{n} {what if n == 1 else what + 's'}" for key, what in
+                     (("casualties", "casualty report"), ("responsibility", "responsibility statement"))
+                     if (n := item.entries.get(key))]
+            total = sum(item.entries.values())
+            console.print(f"[green]Added[/] {total} draft entr{'y' if total == 1 else 'ies'} to {where}: "
+                          f"{' and '.join(parts)}", highlight=False)
     if not written and (proposal.additions or proposal.incidents):
         console.print("Nothing new to write: the source adds nothing to the existing incidents.")
     elif not written:
         console.print("Nothing to write: no casualty figure or statement of responsibility was found in the source.")
-    else:
-        console.print("Drafts are checked but not published; remove `draft: true` once the analyst has checked them.")
+    if any(item.created for item in written):
+        console.print("Draft incidents are checked but not published: remove `draft: true` from each once checked.")
+    if any(not item.created for item in written):
+        console.print("Draft entries are checked but not published: remove `draft: true` from each entry once checked.")
     return 0

@@ -105,6 +105,15 @@ def _flatten(value, prefix: str = "") -> dict[str, str]:
     return {prefix: "" if value is None else str(value)}
 
 
+def _without_draft_entries(data):
+    """A record without its draft entries (`draft: true` items of its lists): they are not published, so a
+    revision shows them only once the analyst removes the mark."""
+    if isinstance(data, dict):
+        return {key: [item for item in value if not (isinstance(item, dict) and item.get("draft") is True)]
+                if isinstance(value, list) else value for key, value in data.items()}
+    return data
+
+
 def record_changes(old_text: str | None, new_text: str | None) -> list[Change]:
     """Field-level differences between two versions of a record file."""
     def load(text):
@@ -112,7 +121,7 @@ def record_changes(old_text: str | None, new_text: str | None) -> list[Change]:
             data = yaml.safe_load(text) if text else {}
         except yaml.YAMLError:
             return {"(unreadable YAML)": text}
-        return _flatten(data if isinstance(data, (dict, list)) else {"value": data})
+        return _flatten(_without_draft_entries(data) if isinstance(data, (dict, list)) else {"value": data})
 
     old, new = load(old_text), load(new_text)
     return [Change(key, old.get(key), new.get(key)) for key in sorted(old.keys() | new.keys()) if old.get(key) != new.get(key)]

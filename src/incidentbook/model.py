@@ -122,6 +122,7 @@ class CasualtyReport(Strict):
     low: int | None = Field(None, ge=0, description="Lower bound, when the analyst reads the phrase differently from the standard reading.")
     high: int | None = Field(None, ge=0, description="Upper bound, when the analyst reads the phrase differently from the standard reading.")
     note: str | None = Field(None, description="Analyst's remark on the figure.")
+    draft: bool = Field(False, description="A draft entry (e.g. proposed by `incidentbook draft`) is validated, its quote verified, but not published: it counts in no figure or range until the analyst removes the mark.")
 
     @model_validator(mode="after")
     def _bounds(self):
@@ -156,6 +157,7 @@ class Responsibility(Inference):
     date: DateInterval | None = Field(None, description="When the statement was made.")
     evidence: list[Evidence] = Field(min_length=1, description="Quotes reporting the statement.")
     note: str | None = Field(None, description="Analyst's remark.")
+    draft: bool = Field(False, description="A draft entry (e.g. proposed by `incidentbook draft`) is validated, its quotes verified, but not published until the analyst removes the mark.")
 
 
 class Target(Strict):

@@ -230,8 +230,8 @@ def history_citations(pub: Publication, views: Views) -> dict[tuple[str, str], s
     from .validate import walk
 
     out: dict[tuple[str, str], set[str]] = {}
-    for incident in pub.incidents.values():
-        out[("incident", incident.id)] = set(views.sources_of(incident))
+    for incident in pub.incidents.values():  # a published incident's sources, not those only its drafts cite
+        out[("incident", incident.id)] = set(views.sources_of(views.published.get(incident.id, incident)))
     for actor in pub.actors.values():
         out[("actor", actor.id)] = {obj.source for _, obj in walk(actor) if isinstance(obj, Evidence)}
     for source in pub.sources.values():

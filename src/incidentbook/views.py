@@ -43,6 +43,45 @@ def reading_label(reading: Reading) -> str:
     return label
 
 
+def published_record(incident: Incident) -> Incident:
+    """The incident as readers see it: without its draft casualty reports and responsibility entries."""
+    if not any(r.draft for r in incident.casualties) and not any(r.draft for r in incident.responsibility):
+        return incident
+    return incident.model_copy(update={"casualties": [r for r in incident.casualties if not r.draft],
+                                       "responsibility": [r for r in incident.responsibility if not r.draft]})
+
+
+@dataclass(frozen=True)
+class HeldBack:
+    """A draft the build validated but left out of the publication."""
+
+    path: str
+    line: int | None
+    what: str  # e.g. "draft incident ghor-2016-10-25", "draft killed figure 'at least 33'"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.what}" if self.line else f"{self.path}: {self.what}"
+
+
+def held_back(pub: Publication) -> list[HeldBack]:
+    """Draft incidents and draft entries of published incidents, in file order."""
+    out = []
+    for incident_id, incident in sorted(pub.incidents.items()):
+        origin = pub.origin("incident", incident_id)
+        if incident.draft:
+            out.append(HeldBack(origin.path, origin.line(("draft",)), f"draft incident {incident_id}"))
+            continue
+        for n, report in enumerate(incident.casualties):
+            if report.draft:
+                out.append(HeldBack(origin.path, origin.line(("casualties", n)),
+                                    f"draft {report.category} figure {report.phrase!r} ({report.evidence.source})"))
+        for n, entry in enumerate(incident.responsibility):
+            if entry.draft:
+                out.append(HeldBack(origin.path, origin.line(("responsibility", n)),
+                                    f"draft {entry.stance} {entry.actor} ({entry.evidence[0].source})"))
+    return out
+
+
 @dataclass(frozen=True)
 class Quality:
     """How well an incident is sourced, shown on its brief and on the quality page."""
@@ -96,7 +135,9 @@ class Views:
     def __init__(self, pub: Publication, verification: Verification):
         self.pub = pub
         self.verification = verification
-        self.published = {i: inc for i, inc in pub.incidents.items() if not inc.draft}
+        # What readers see: draft incidents left out, and draft entries left out of the others. Every
+        # page, chart, export, feed and PDF reads incidents from here, never from pub.incidents.
+        self.published = {i: published_record(inc) for i, inc in pub.incidents.items() if not inc.draft}
         self.figures = {i: IncidentFigures(inc, {c: r for c in CATEGORIES if (r := reconcile(c, inc.casualties))})
                         for i, inc in self.published.items()}
         self.children: dict[str, list[Actor]] = defaultdict(list)
@@ -134,7 +175,8 @@ class Views:
                 self._led[leader.person].append((actor, leader))
         self._quotes: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for (sid, quote), line in self.verification.lines.items():
-            self._quotes[sid].append((line, quote))
+            if (sid, quote) in self._cited_quotes:  # not the quotes only drafts cite
+                self._quotes[sid].append((line, quote))
         self._statements: dict[str, list[Statement]] | None = None
 
     def _in_date_order(self, incidents) -> list[Incident]:
@@ -290,12 +332,14 @@ class Views:
     def _citations(self) -> dict[str, list[tuple[str, str, str]]]:
         """source id -> sorted list of (record kind, record id, field path) citing it."""
         cites: dict[str, set] = defaultdict(set)
+        self._cited_quotes: set[tuple[str, str]] = set()
         stores = (("incident", self.published), ("actor", self.pub.actors), ("place", self.pub.places), ("context", self.pub.context))
         for kind, store in stores:
             for record_id, record in store.items():
                 for loc, obj in walk(record):
                     if isinstance(obj, Evidence):
                         cites[obj.source].add((kind, record_id, loc[0] if loc else ""))
+                        self._cited_quotes.add((obj.source, obj.quote))
         return {s: sorted(v) for s, v in cites.items()}
 
     def quotes_in(self, source_id: str) -> list[tuple[int, str]]:

@@ -52,7 +52,7 @@ class SiteBuildFailed(Exception):
 
 def check(root: Path) -> tuple[Publication, Verification]:
     """Everything build validates; writes nothing. Raises ProblemsFound."""
-    pub = load_publication(root)
+    pub = load_publication(root, save_cache=False)
     return pub, validate(pub)
 
 

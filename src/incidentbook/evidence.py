@@ -32,7 +32,9 @@ NORMALISATION_RULES = [
 
 
 def normalise(text: str) -> str:
-    return _SPACE.sub(" ", _INVISIBLE.sub("", text).translate(_TRANSLATE)).strip()
+    if not text.isascii():  # every character the rules change is outside ASCII, except white space
+        text = _INVISIBLE.sub("", text).translate(_TRANSLATE)
+    return " ".join(text.split())  # str.split() splits on the same white space as the regex \s
 
 
 @dataclass

@@ -13,9 +13,10 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from .datasets import read_dataset
-from .model import Actor, ContextFigure, EventType, Incident, Place, PublicationInfo, Source, Vocabulary
+from .model import SLUG_PATTERN, Actor, ContextFigure, EventType, Incident, Place, PublicationInfo, Source, Vocabulary, slug_message
 from .problems import Problem, ProblemsFound, field_path
-from .yamlio import LineMap, line_for, load_yaml
+from .parsecache import LazyLines, ParseCache, gc_paused
+from .yamlio import LineMap, line_for
 
 MAX_SEED_BYTES = 5_000_000
 
@@ -23,11 +24,12 @@ MAX_SEED_BYTES = 5_000_000
 @dataclass
 class Origin:
     path: str  # relative to the publication root, for messages
-    lines: LineMap
+    lines: LineMap | LazyLines  # lazy when the file's value came from the parse cache
     prefix: tuple = ()  # key path of the record inside its file
 
     def line(self, loc: tuple = ()) -> int | None:
-        return line_for(self.lines, self.prefix + tuple(loc))
+        lines = self.lines.get() if isinstance(self.lines, LazyLines) else self.lines
+        return line_for(lines, self.prefix + tuple(loc))
 
 
 @dataclass
@@ -74,7 +76,9 @@ def _validation_problems(exc: ValidationError, origin: Origin) -> list[Problem]:
         marked = re.match(r"^@(\w+): ", msg)  # a model-level check naming the field it is about
         if marked:
             loc, msg = loc + (marked.group(1),), msg[marked.end():]
-        if err["type"] == "extra_forbidden":
+        if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == SLUG_PATTERN:
+            msg = slug_message(err["input"])
+        elif err["type"] == "extra_forbidden":
             msg = "unknown field; check its spelling against the methodology page"
         elif err["type"] == "missing":
             msg = "required field is missing"
@@ -117,18 +121,21 @@ def _records(root: Path, folder: str) -> list[Path]:
     return sorted(directory.glob("*.yaml")) if directory.is_dir() else []
 
 
-def load_publication(root: Path) -> Publication:
+@gc_paused
+def load_publication(root: Path, save_cache: bool = True) -> Publication:
     """Read and validate every record under data/ and every seed.
 
     Problems are collected in `pub.problems` (records that fail are left out) so that
-    `validate()` can report them together with cross-record problems."""
+    `validate()` can report them together with cross-record problems. Parsed files are cached in
+    build/cache/ (parsecache.ParseCache; written unless save_cache is False)."""
     root = root.resolve()
     problems: list[Problem] = []
+    cache = ParseCache(root)
 
     def read(path: Path):
         display = _rel(root, path)
         try:
-            data, lines = load_yaml(path, display)
+            data, lines = cache.load(path, display)
         except ProblemsFound as exc:
             problems.extend(exc.problems)
             return None, Origin(display, {})
@@ -219,4 +226,6 @@ def load_publication(root: Path) -> Publication:
                     problems.append(p)
 
     pub.problems = problems
+    if save_cache:
+        cache.save()
     return pub

@@ -11,20 +11,21 @@ import re
 from typing import Annotated, Literal
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .phrases import PhraseError, Reading, read_phrase
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SLUG = re.compile(SLUG_PATTERN)
 
 
-def _slug(value: str) -> str:
-    if not SLUG.match(value):
-        raise ValueError(f"{value!r} is not a lowercase slug (letters a-z, digits and single hyphens, e.g. 'ghor-2016-10-25')")
-    return value
+def slug_message(value: object) -> str:
+    return f"{value!r} is not a lowercase slug (letters a-z, digits and single hyphens, e.g. 'ghor-2016-10-25')"
 
 
-Slug = Annotated[str, AfterValidator(_slug)]
+# Checked by pydantic's own pattern matcher (a Python validator here cost ~20 % of loading 10,000
+# incidents); load._validation_problems words its error with slug_message.
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
 Text = Annotated[str, Field(min_length=1)]
 
 

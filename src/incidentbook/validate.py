@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +13,7 @@ from pydantic import BaseModel
 from .datasets import row_number
 from .evidence import IndexedText, closest_passage, normalise
 from .load import Publication, load_publication
+from .parsecache import gc_paused
 from .model import (Actor, Area, CasualtyReport, ContextFigure, Evidence, Incident, Involvement, Leader,
                     Place, PlaceRef, Related, Relationship, Responsibility)
 from .problems import Problem, ProblemsFound, field_path
@@ -53,17 +56,41 @@ class Verification:
         return len(self.lines) + len(self.rows)
 
 
+def _may_hold_models(annotation) -> bool:
+    """Whether a field's type can hold a model (directly, in a list or in an optional)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_may_hold_models(arg) for arg in typing.get_args(annotation))
+
+
+@functools.lru_cache(maxsize=None)
+def _model_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a model class that can hold models; walk skips the others (text, numbers,
+    dates), which makes it several times faster on records with thousands of entries."""
+    return tuple(name for name, info in cls.model_fields.items()
+                 if info.annotation is None or _may_hold_models(info.annotation))
+
+
 def walk(obj: BaseModel, loc: tuple = ()) -> Iterator[tuple[tuple, BaseModel]]:
-    """Yield (location, model) for the object and every model nested inside it."""
-    yield loc, obj
-    for name in type(obj).model_fields:
+    """(location, model) for the object and every model nested inside it, depth first.
+
+    Collected into a list by plain recursive calls: nested generators cost a frame switch per
+    level for every model yielded, which dominated builds of records with 10,000 entries."""
+    out: list[tuple[tuple, BaseModel]] = []
+    _collect(obj, loc, out)
+    return iter(out)
+
+
+def _collect(obj: BaseModel, loc: tuple, out: list) -> None:
+    out.append((loc, obj))
+    for name in _model_fields(type(obj)):
         value = getattr(obj, name)
         if isinstance(value, BaseModel):
-            yield from walk(value, loc + (name,))
+            _collect(value, loc + (name,), out)
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, BaseModel):
-                    yield from walk(item, loc + (name, i))
+                    _collect(item, loc + (name, i), out)
 
 
 def _records(pub: Publication) -> Iterator[tuple[str, str, BaseModel]]:
@@ -73,6 +100,13 @@ def _records(pub: Publication) -> Iterator[tuple[str, str, BaseModel]]:
             yield kind, record_id, record
 
 
+@functools.lru_cache(maxsize=None)
+def _references(cls: type) -> tuple[tuple[str, str], ...]:
+    """(field, kind of record it refers to) for a model class: REFERENCES looked up once per class."""
+    return tuple((name, target) for (owner, name), target in REFERENCES.items() if issubclass(cls, owner))
+
+
+@gc_paused
 def validate(pub: Publication) -> Verification:
     """Check the whole publication; raise ProblemsFound listing every problem."""
     problems: list[Problem] = list(pub.problems)
@@ -94,9 +128,7 @@ def validate(pub: Publication) -> Verification:
         if isinstance(record, Incident) and record.event_type not in event_types:
             problem(("event_type",), f"unknown event type {record.event_type!r}; known: {', '.join(sorted(event_types)) or 'none'} (data/vocabulary.yaml)")
         for loc, obj in walk(record):
-            for (cls, name), target in REFERENCES.items():
-                if not isinstance(obj, cls):
-                    continue
+            for name, target in _references(type(obj)):
                 value = getattr(obj, name)
                 values = value if isinstance(value, list) else [value]
                 for i, ref in enumerate(values):

@@ -47,6 +47,11 @@ def load_yaml(path: Path, display: str) -> tuple[object, LineMap]:
         raw = path.read_bytes()
     except OSError as exc:
         raise ProblemsFound([Problem(display, None, "", f"cannot read file: {exc.strerror}")]) from None
+    return parse_yaml(raw, display)
+
+
+def parse_yaml(raw: bytes, display: str) -> tuple[object, LineMap]:
+    """load_yaml for bytes already read."""
     if len(raw) > MAX_BYTES:
         raise ProblemsFound([Problem(display, None, "", f"file is {len(raw):,} bytes; the limit for a data file is {MAX_BYTES:,}")])
     if raw.startswith(b"\xef\xbb\xbf"):

@@ -1,0 +1,75 @@
+"""The parse cache (build/cache/parsed.pickle) speeds up loading and never changes a result."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from incidentbook.load import load_publication
+from incidentbook.parsecache import ParseCache
+from incidentbook.problems import ProblemsFound
+from incidentbook.validate import validate
+
+GHOR = "data/incidents/ghor-2016-10-25.yaml"
+CACHE = Path("build/cache/parsed.pickle")
+
+
+def problems_of(root: Path) -> list[str]:
+    with pytest.raises(ProblemsFound) as caught:
+        validate(load_publication(root))
+    return [str(p) for p in caught.value.problems]
+
+
+def test_cached_load_equals_fresh_load(example: Path):
+    fresh = load_publication(example)
+    assert (example / CACHE).is_file()
+    cached = load_publication(example)
+    assert cached.incidents == fresh.incidents and cached.actors == fresh.actors
+    assert cached.sources == fresh.sources and cached.places == fresh.places and cached.context == fresh.context
+    assert cached.info == fresh.info and cached.vocabulary == fresh.vocabulary
+
+
+def test_problem_in_a_cached_file_still_names_its_line(example: Path):
+    """Line numbers are not cached: a cross-record problem in a file read from the cache is
+    reported at the same line as without a cache."""
+    text = (example / GHOR).read_text(encoding="utf-8")
+    (example / GHOR).write_text(text.replace("said_by: amnesty-international", "said_by: amnesty", 1), encoding="utf-8")
+    without_cache = problems_of(example)
+    shutil.rmtree(example / "build")
+    load_publication(example)  # writes the cache, the Ghor file in it
+    cache = ParseCache(example)
+    assert "data/incidents/ghor-2016-10-25.yaml" in cache.old
+    with_cache = problems_of(example)
+    assert with_cache == without_cache
+    assert any(p.startswith(f"{GHOR}:") and "unknown actor 'amnesty'" in p for p in with_cache)
+
+
+def test_a_changed_file_is_parsed_again(example: Path):
+    load_publication(example)
+    text = (example / GHOR).read_text(encoding="utf-8")
+    (example / GHOR).write_text(text.replace("title: Civilians", "title: Revised, civilians", 1), encoding="utf-8")
+    pub = load_publication(example)
+    assert pub.incidents["ghor-2016-10-25"].title.startswith("Revised, ")
+
+
+def test_a_planted_cache_cannot_run_code(example: Path, tmp_path: Path):
+    marker = tmp_path / "ran"
+
+    class Exploit:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+
+    (example / CACHE).parent.mkdir(parents=True)
+    (example / CACHE).write_bytes(pickle.dumps({"format": "x", "files": Exploit()}))
+    pub = load_publication(example)
+    assert not marker.exists()
+    assert "ghor-2016-10-25" in pub.incidents
+
+
+def test_a_corrupt_cache_is_ignored(example: Path):
+    (example / CACHE).parent.mkdir(parents=True)
+    (example / CACHE).write_bytes(b"\x80\x05not a pickle")
+    assert "ghor-2016-10-25" in load_publication(example).incidents

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from . import publish
+from . import incremental, publish
 from .chartfiles import chart_svgs, write_scripts, write_svgs
 from .charts import build_charts
 from .exports import data_files
@@ -26,6 +26,7 @@ from .pdf import render as render_pdf
 from . import manifest
 from .history import History
 from .site import feed_files, history_citations, render_pages, write_pages
+from .sitesearch import index_search
 from .validate import Verification, validate
 from .views import Views
 
@@ -91,8 +92,12 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def run_mkdocs(root: Path, site_dir: Path, strict: bool, overrides: dict | None = None) -> list[str]:
-    """Build the MkDocs site into site_dir; returns MkDocs warnings. Raises SiteBuildFailed."""
+def run_mkdocs(root: Path, site_dir: Path, strict: bool, overrides: dict | None = None,
+               changed: set[str] | None = None) -> tuple[list[str], bool]:
+    """Build the MkDocs site into site_dir; returns (MkDocs warnings, whether the build was incremental).
+
+    changed: the pages (paths under docs/) whose Markdown differs from the published site's, when
+    site_dir starts as links to it (incremental.py); None for a clean build. Raises SiteBuildFailed."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -102,26 +107,46 @@ def run_mkdocs(root: Path, site_dir: Path, strict: bool, overrides: dict | None 
     logger.addHandler(handler)
     try:
         config = load_config(str(root / "mkdocs.yml"), site_dir=str(site_dir), strict=strict, **(overrides or {}))
-        mkdocs_build(config)
+        if changed is not None and incremental.needs_every_page(config):
+            changed = None
+            incremental.discard_tree(site_dir)
+        if changed is None:
+            mkdocs_build(config)
+        else:
+            with incremental.dirty_mkdocs(changed) as captured:
+                mkdocs_build(config, dirty=True)
+            incremental.remove_stale(site_dir, captured["files"])
     except (MkDocsException, SystemExit, OSError) as exc:
         raise SiteBuildFailed(handler.messages + [f"MkDocs: {exc}"]) from None
     finally:
         logger.removeHandler(handler)
-    return handler.messages
+    return handler.messages, changed is not None
 
 
-def publish_site(root: Path, strict: bool = False, overrides: dict | None = None) -> tuple[Path, list[str]]:
+def publish_site(root: Path, strict: bool = False, overrides: dict | None = None,
+                 incremental_build: bool = True) -> tuple[Path, list[str]]:
     """Build into build/site.new, then swap it in atomically (publish.swap_in); a failed or killed
-    build leaves build/site untouched."""
+    build leaves build/site untouched. Only pages whose Markdown changed since the published site
+    are converted again, when that gives the bytes of a clean build (incremental.py)."""
     final = root / "build" / "site"
     fresh = publish.staging(final)
+    key = incremental.site_key(root, overrides)
+    changed, pages = incremental.plan(root, key, final)
+    if not incremental_build:
+        changed = None
+    if changed is not None:
+        incremental.link_tree(final, fresh)
     try:
-        warnings = run_mkdocs(root, fresh, strict, overrides)
+        warnings, _ = run_mkdocs(root, fresh, strict, overrides, changed)
+        index_search(fresh)  # Pagefind's index into fresh/pagefind/, before the swap (sitesearch.py)
     except SiteBuildFailed:
         publish.discard(fresh)
         raise
     keep_unchanged_mtimes(final, fresh)
-    return publish.swap_in(fresh, final), warnings
+    incremental.clear_state(root)  # a build killed between the swap and write_state leaves no state: next build is clean
+    published = publish.swap_in(fresh, final)
+    incremental.write_state(root, key, pages, clean=not warnings)
+    return published, warnings
 
 
 def keep_unchanged_mtimes(previous: Path, fresh: Path) -> int:
@@ -136,8 +161,12 @@ def keep_unchanged_mtimes(previous: Path, fresh: Path) -> int:
     for path in fresh.rglob("*"):
         old = previous / path.relative_to(fresh)
         try:
-            if path.is_file() and old.is_file() and old.stat().st_size == path.stat().st_size \
-                    and old.read_bytes() == path.read_bytes():
+            if not path.is_file() or not old.is_file():
+                continue
+            new_stat, old_stat = path.stat(), old.stat()
+            if (new_stat.st_ino, new_stat.st_dev) == (old_stat.st_ino, old_stat.st_dev):
+                continue  # a hard link to the published file (incremental build): already the same
+            if old_stat.st_size == new_stat.st_size and old.read_bytes() == path.read_bytes():
                 stat = old.stat()
                 os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
                 kept += 1

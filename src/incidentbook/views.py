@@ -308,6 +308,13 @@ class Views:
                       key=lambda e: (e.date is None, e.date.earliest.toordinal() if e.date else 0, e.stance, e.actor))
 
     def quality(self, incident: Incident) -> Quality:
+        """Computed once per incident (the brief, the listings and the quality page all ask)."""
+        cache = self.__dict__.setdefault("_quality", {})  # by object: a draft-free copy is another record
+        if id(incident) not in cache:
+            cache[id(incident)] = (incident, self._quality_of(incident))  # the record kept alive with its id
+        return cache[id(incident)][1]
+
+    def _quality_of(self, incident: Incident) -> Quality:
         sources = self.sources_of(incident)
         publishers = {self.pub.sources[s].publisher.strip().lower() for s in sources}
         evidence = [obj for _, obj in walk(incident) if isinstance(obj, Evidence)]
@@ -346,7 +353,10 @@ class Views:
         return sorted(self._quotes.get(source_id, []))
 
     def sources_of(self, incident: Incident) -> list[str]:
-        return sorted({obj.source for _, obj in walk(incident) if isinstance(obj, Evidence)})
+        cache = self.__dict__.setdefault("_sources_of", {})
+        if id(incident) not in cache:
+            cache[id(incident)] = (incident, sorted({obj.source for _, obj in walk(incident) if isinstance(obj, Evidence)}))
+        return list(cache[id(incident)][1])
 
     # ---- totals ----
     def total(self, category: str) -> tuple[int, bool, int]:

@@ -90,3 +90,16 @@ def test_drafts_are_not_published(example):
     build(example, pdf=False)
     assert not (example / "build/site/incidents/quetta-police-college-2016-10-24").exists()
     assert "police training college" not in page_text(example, "incidents/index.html")
+
+
+def test_citations_of_a_source_without_published_text_link_to_its_page_not_a_line(example):
+    """A source whose licence does not allow publishing its text (show_text: false) has no line
+    anchors on its page: citations link to the page, and a strict build has no broken anchor."""
+    from incidentbook.build import build
+
+    path = example / "data" / "sources" / "voa-2016-10-26-ghor-quetta.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("show_text: true", "show_text: false"), encoding="utf-8")
+    build(example, strict=True, pdf=False)
+    brief = (example / "build/site/incidents/ghor-2016-10-25/index.html").read_text(encoding="utf-8")
+    assert "voa-2016-10-26-ghor-quetta/#L" not in brief
+    assert re.search(r'href="\.\./\.\./sources/voa-2016-10-26-ghor-quetta/"[^>]*>line \d+<', brief)

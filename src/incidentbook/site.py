@@ -153,7 +153,9 @@ class PageRenderer:
             deps.add(f"source/{evidence.source}")
             source = self.pub.sources[evidence.source]
             line = self.views.verification.line(evidence)
-            where = f"[line {line}]({url('source', source.id, f'L{line}')})" if line else "quote"
+            # a source page shows the text, with line anchors, only when its licence allows (show_text)
+            anchor = f"L{line}" if source.show_text else ""
+            where = f"[line {line}]({url('source', source.id, anchor)})" if line else "quote"
             if source.kind == "dataset":
                 where = f"[{md_escape(evidence.locator or 'row')}]({url('source', source.id)})"
             return Markup(
@@ -316,4 +318,11 @@ def write_pages(docs: Path, pages: Mapping[str, str | bytes]) -> tuple[int, int]
             if stale.is_file() and stale.relative_to(docs).as_posix() not in pages:
                 stale.unlink()
                 removed += 1
+    # A build killed between writing `<file>.tmp` and renaming it leaves the temporary file; MkDocs
+    # would publish it as a static file, so the site would differ from a clean build's.
+    for leftover in sorted(docs.rglob("*.tmp")) if docs.is_dir() else []:
+        rel = leftover.relative_to(docs).as_posix()
+        if rel[:-len(".tmp")] in pages or rel.startswith("assets/generated/"):
+            leftover.unlink(missing_ok=True)
+            removed += 1
     return written, removed

@@ -263,7 +263,7 @@ def test_add_draft_write_build_shows_the_new_figure_in_the_ledger_and_range_once
     assert "Held back (checked, not published): 2 draft entries" in out
     line = int(out.split(f"{GHOR}:", 1)[1].split(":", 1)[0])
     assert new.splitlines()[line - 1].strip() == "- category: killed" and new.splitlines()[line].strip() == "draft: true"
-    code, out = _cli(example, capsys, "build", "--no-pdf")
+    code, out = _cli(example, capsys, "build", "--strict", "--no-pdf")
     assert code == 0, out
     assert "2 draft entries" in out and f"{GHOR}:{line}: draft killed figure 'At least 33'" in out
     before = reconcile("killed", [r for r in incident.casualties if not r.draft])
@@ -274,7 +274,7 @@ def test_add_draft_write_build_shows_the_new_figure_in_the_ledger_and_range_once
 
     # The analyst checks the entries and deletes the two `draft: true` lines.
     path.write_text("".join(l for l in new.splitlines(keepends=True) if l.strip() != "draft: true"), encoding="utf-8")
-    code, out = _cli(example, capsys, "build", "--no-pdf")
+    code, out = _cli(example, capsys, "build", "--strict", "--no-pdf")
     assert code == 0, out
     assert "Held back" not in out
     incident = load_publication(example).incidents["ghor-2016-10-25"]

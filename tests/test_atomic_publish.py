@@ -4,6 +4,7 @@ SIGKILL at any moment, leaves the previous complete folders; the next build succ
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import shutil
 import signal
@@ -42,45 +43,93 @@ def _finish(process: subprocess.Popen) -> tuple[int, str]:
     return process.returncode, err.decode("utf-8", "replace")
 
 
-def test_killed_builds_leave_a_complete_site(tmp_path):
-    root = copy_example(tmp_path / "pub")
-    started = time.monotonic()
-    code, err = _finish(_build(root))
-    duration = time.monotonic() - started
-    assert code == 0, err
-    before = manifest(root)
-    assert "site/index.html" in before and "pdf/report.pdf" in before
-    ghor = root / GHOR
-    ghor.write_text(ghor.read_text(encoding="utf-8").replace(
-        "title: Civilians abducted and killed", "title: Civilians abducted and executed"), encoding="utf-8")
+def _part(snapshot: dict[str, str], folder: str) -> dict[str, str]:
+    return {k: v for k, v in snapshot.items() if k.startswith(folder)}
 
-    rng = random.Random()
-    seen: list[tuple[float, dict[str, str], list[str]]] = []
-    delays = [rng.uniform(0.1, 3.0)] + [rng.uniform(0.4, 1.1) * duration for _ in range(2)]
-    for delay in delays:
+
+def _state(snapshot: dict[str, str], folder: str, known: dict[str, dict[str, str]]) -> str | None:
+    """Which complete published version ("A", "B") build/<folder> is, or None when it is neither."""
+    return next((name for name, full in known.items() if _part(snapshot, folder) == _part(full, folder)), None)
+
+
+def _differences(snapshot: dict[str, str], folder: str, known: dict[str, dict[str, str]]) -> str:
+    """For a failure message: the files by which build/<folder> differs from each known version."""
+    out = []
+    for name, full in known.items():
+        mine, theirs = _part(snapshot, folder), _part(full, folder)
+        changed = sorted(k for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k))
+        out.append(f"{len(changed)} files differ from {name}: {changed[:8]}")
+    return "; ".join(out)
+
+
+KILLS = int(os.environ.get("IB_KILLS") or 6)  # IB_KILLS=30 for a longer stress run
+
+
+def test_killed_builds_leave_a_complete_site(tmp_path):
+    """Two versions of the publication, A and B (one incident's title differs). Each round edits the
+    data to the version not published, starts a build and kills it (SIGKILL, the whole process
+    group) at a random moment within a rebuild's duration. After every kill build/site/ must be
+    complete and equal to the site published before the kill, or (when the kill came after the
+    swap) to the new version; build/pdf/ likewise (it is swapped in before the site). The next
+    build then publishes cleanly. The kill moments come from a seed printed in the output (set
+    IB_KILL_SEED to repeat a run)."""
+    root = copy_example(tmp_path / "pub")
+    ghor = root / GHOR
+    original = ghor.read_text(encoding="utf-8")
+    versions = {"A": original, "B": original.replace("title: Civilians abducted and killed", "title: Civilians abducted and executed")}
+    assert versions["B"] != original
+
+    known: dict[str, dict[str, str]] = {}
+    durations = []
+    for name in ("A", "B"):
+        ghor.write_text(versions[name], encoding="utf-8")
+        started = time.monotonic()
+        code, err = _finish(_build(root))
+        durations.append(time.monotonic() - started)
+        assert code == 0, err
+        known[name] = manifest(root)
+    assert "site/index.html" in known["A"] and "pdf/report.pdf" in known["A"]
+    assert known["A"]["site/incidents/ghor-2016-10-25/index.html"] != known["B"]["site/incidents/ghor-2016-10-25/index.html"]
+    rebuild = durations[1]  # a rebuild after an edit: the kind of build killed below
+
+    seed = int(os.environ.get("IB_KILL_SEED") or random.SystemRandom().randrange(2**32))
+    rng = random.Random(seed)
+    print(f"kill seed {seed} (IB_KILL_SEED={seed} repeats these kill moments); rebuild takes {rebuild:.1f} s")
+    published = "B"
+    log = []
+    for round_number in range(KILLS):
+        target = "A" if published == "B" else "B"
+        ghor.write_text(versions[target], encoding="utf-8")
+        delay = rng.uniform(0.0, 1.1 * rebuild)
         process = _build(root)
         time.sleep(delay)
         killed = process.poll() is None
         if killed:
-            process.send_signal(signal.SIGKILL)
+            os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=60)
+        snapshot = manifest(root)
         leftovers = sorted(p.name for p in (root / "build").iterdir())
-        seen.append((round(delay, 2), manifest(root), leftovers if killed else ["finished"]))
+        log.append((round(delay, 2), killed, leftovers))
+        where = f"seed {seed}, round {round_number}, {'killed' if killed else 'finished'} after {delay:.2f} s, build/: {leftovers}"
+        site, pdf = _state(snapshot, "site/", known), _state(snapshot, "pdf/", known)
+        assert site in (published, target), \
+            f"build/site/ is not a complete published version ({where}); {_differences(snapshot, 'site/', known)}"
+        assert pdf in (published, target), \
+            f"build/pdf/ is not a complete published version ({where}); {_differences(snapshot, 'pdf/', known)}"
+        if not killed:
+            assert site == pdf == target, where
+        published = site
 
+    print("kills (delay s, killed?, build/ after):", log)
+    target = "A" if published == "B" else "B"
+    ghor.write_text(versions[target], encoding="utf-8")
     code, err = _finish(_build(root))
-    assert code == 0, err
-    after = manifest(root)
-    assert after != before and after["site/incidents/ghor-2016-10-25/index.html"] != before["site/incidents/ghor-2016-10-25/index.html"]
+    assert code == 0, f"seed {seed}: {err}"
+    assert manifest(root) == known[target], f"seed {seed}: the build after the kills differs from a clean build of {target}"
     assert not [p.name for p in (root / "build").iterdir() if p.suffix in (".new", ".old")]  # no staging folder left
-    for delay, snapshot, leftovers in seen:
-        for folder in ("site/", "pdf/"):  # each is swapped whole; the PDFs are swapped in before the site
-            part = {k: v for k, v in snapshot.items() if k.startswith(folder)}
-            assert part in ({k: v for k, v in before.items() if k.startswith(folder)},
-                            {k: v for k, v in after.items() if k.startswith(folder)}), \
-                f"killed after {delay} s ({leftovers}): build/{folder} was neither the old nor the new one"
-    print("kills (delay s, folders in build/ after the kill):", [(d, left) for d, _, left in seen])
 
     # a site build that fails (strict mode, broken link) leaves the published site as it was
+    after = manifest(root)
     about = root / "docs/about.md"
     about.write_text(about.read_text(encoding="utf-8") + "\n[broken](no-such-page.md)\n", encoding="utf-8")
     code, err = _finish(_build(root, "--strict", "--no-pdf"))

@@ -79,18 +79,19 @@ def write_svgs(docs: Path, charts: Mapping[str, Chart]) -> tuple[int, int]:
     except (OSError, ValueError):
         manifest = {}
     rendered = removed = 0
-    fresh = {}
-    for chart_id, chart in sorted(charts.items()):
-        digest = _digest(chart)
-        target = folder / f"{chart_id}.svg"
-        if manifest.get(chart_id) != digest or not target.exists():
-            svg = stable_ids(vl_convert.vegalite_to_svg(static_spec(chart.spec)))
-            _write(target, svg.encode("utf-8"))
-            rendered += 1
-        fresh[chart_id] = digest
-    for stale in sorted(folder.glob("*.svg")) if folder.is_dir() else []:
-        if stale.stem not in charts:
-            stale.unlink()
+    fresh = {chart_id: _digest(chart) for chart_id, chart in sorted(charts.items())}
+    stale = [chart_id for chart_id, digest in fresh.items()
+             if manifest.get(chart_id) != digest or not (folder / f"{chart_id}.svg").exists()]
+    if stale:  # forget them first: a build killed while rewriting them must not find them marked current
+        _write(manifest_path, json.dumps({k: v for k, v in manifest.items() if k not in stale and k in fresh},
+                                         indent=1, sort_keys=True).encode("utf-8"))
+    for chart_id in stale:
+        svg = stable_ids(vl_convert.vegalite_to_svg(static_spec(charts[chart_id].spec)))
+        _write(folder / f"{chart_id}.svg", svg.encode("utf-8"))
+        rendered += 1
+    for old in sorted(folder.glob("*.svg")) if folder.is_dir() else []:
+        if old.stem not in charts:
+            old.unlink()
             removed += 1
     _write(manifest_path, json.dumps(fresh, indent=1, sort_keys=True).encode("utf-8"))
     return rendered, removed

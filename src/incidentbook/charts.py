@@ -243,13 +243,27 @@ def _reading(report: CasualtyReport) -> tuple[Reading, str]:
     return _READINGS[key]
 
 
-def _ledger_rows(views: Views, incident_id: str, reports: list, seen: dict[str, int]) -> list[dict]:
-    out = []
+CHART_REPORTS = 12  # bars per category in a ledger chart; the description says when more exist
+
+
+def _ledger_rows(views: Views, incident_id: str, reports: list, seen: dict[str, int]) -> tuple[list[dict], int]:
+    """Bars of one category: identical figures from the same voice once (with their number of
+    reports), at most CHART_REPORTS of them, then the reconciled range. Returns (rows, bars left out)."""
+    groups: dict[tuple, list] = {}
     for report in reports:
         reading, reading_text = _reading(report)
         who = views.pub.actors[report.said_by].name if report.said_by else views.pub.sources[report.evidence.source].publisher
+        key = (report.category, report.phrase, who, reading.low, reading.high, reading.best)
+        if key in groups:
+            groups[key][2] += 1
+        else:
+            groups[key] = [report, (reading, reading_text, who), 1]
+    out = []
+    for report, (reading, reading_text, who), count in list(groups.values())[:CHART_REPORTS]:
         label = f"{report.category.capitalize()} · \u201c{report.phrase}\u201d · {who}"
-        if label in seen:  # the same figure from the same voice again: number it (a label must be unique)
+        if count > 1:
+            label += f" · {count:,} reports"
+        if label in seen:  # the same words from the same voice, read differently (analyst's bounds): number it
             seen[label] += 1
             label = f"{label} ({seen[label]})"
         seen.setdefault(label, 1)
@@ -260,22 +274,30 @@ def _ledger_rows(views: Views, incident_id: str, reports: list, seen: dict[str, 
         low, high, best, open_ended, _ = _killed(rec)
         out.append({"label": f"{rec.category.capitalize()} · all sources, reconciled", "category": rec.category,
                     "kind": "reconciled", "low": low, "high": high, "best": best, "open": open_ended, "figure": rec.label()})
-    return out
+    return out, max(0, len(groups) - CHART_REPORTS)
 
 
 def figure_ledger(views: Views, incident_id: str) -> Chart | None:
-    """One row per casualty report, and the reconciled range per category, side by side."""
+    """One row per distinct casualty figure, and the reconciled range per category, side by side."""
     incident = views.published[incident_id]
     if not incident.casualties:
         return None
-    out, seen = [], {}  # label -> times used
+    out, seen, left_out, grouped = [], {}, 0, False  # seen: label -> times used
     for category in CATEGORIES:
-        out += _ledger_rows(views, incident_id, [r for r in incident.casualties if r.category == category], seen)
+        reports = [r for r in incident.casualties if r.category == category]
+        rows, more = _ledger_rows(views, incident_id, reports, seen)
+        out += rows
+        left_out += more
+        grouped = grouped or sum(1 for r in rows if r["kind"] == "report") + more < len(reports)
     ledger = range_rows(out)
     chart_id = f"incident-{incident_id}-ledger"
     title = "Casualty figures, source by source"
-    description = (f"Each source's casualty figure for this incident as a range, one row per report"
+    description = (f"Each source's casualty figure for this incident as a range, one row per "
+                   f"{'distinct figure (identical reports from the same voice once, with their number)' if grouped else 'report'}"
                    f"{', with the reconciled range per category' if any(r['kind'] == 'reconciled' for r in ledger) else ''}.")
+    if left_out:
+        description += (f" Only the first {CHART_REPORTS} figures of each category are drawn; {left_out:,} more are "
+                        "in the table of casualty figures and in the data downloads.")
     skeleton = range_skeleton("label", "Report", "People", "#5b7083", vertical=False)
     spec = category_order(instantiate(skeleton, chart_id, title, RANGE_NOTE, description, {"rows": ledger},
                                       height=_height(len(ledger))), "y", [r["label"] for r in ledger])

@@ -28,6 +28,7 @@ from markupsafe import Markup
 
 from . import __version__
 from .evidence import NORMALISATION_RULES
+from .ledger import count_label, grouped_statements, ledger, phrase_summary
 from .model import Evidence
 from .phrases import READING_RULES
 from .reconcile import RULE
@@ -90,6 +91,8 @@ def environment(publication_templates: Path) -> Environment:
     env = Environment(loader=ChoiceLoader(loaders), autoescape=False, finalize=_finalize,
                       undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(str=typst_str, text=typst_text, paragraphs=paragraphs)
+    env.globals.update(ledger=ledger, phrase_summary=phrase_summary, grouped_statements=grouped_statements,
+                       count_label=count_label)
     return env
 
 

@@ -8,6 +8,7 @@ methodology page (see `READING_RULES`).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, replace
 
 UNITS = {
@@ -114,6 +115,7 @@ def _starts(t: str, prefixes: tuple[str, ...]) -> tuple[str, str] | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # a Reading is immutable; a record may repeat one phrase thousands of times
 def read_phrase(phrase: str) -> Reading:
     """Read a casualty phrase. Raises PhraseError with a reason when it cannot be read."""
     try:

@@ -64,11 +64,11 @@ def reconcile(category: str, reports: list[CasualtyReport]) -> Reconciled | None
     low = min(lows) if lows else None
     high = None if open_ended or not highs else max(highs)
     disagreement = bool(lows and highs and min(highs) < max(lows))
-    parts = [f"{len(chosen)} report{'s' if len(chosen) != 1 else ''}"]
+    parts = [f"{len(chosen):,} report{'s' if len(chosen) != 1 else ''}"]
     parts.append(f"low {low:,} = smallest lower bound" if low is not None else "no report gives a lower bound")
     parts.append("high open: a report gives no upper bound" if open_ended else (f"high {high:,} = largest upper bound" if high is not None else "no upper bound given"))
     if bests:
-        parts.append(f"best {median_low(bests):,} = median of {len(bests)} best estimate{'s' if len(bests) != 1 else ''}")
+        parts.append(f"best {median_low(bests):,} = median of {len(bests):,} best estimate{'s' if len(bests) != 1 else ''}")
     low_exclusive = low is not None and all(x.qualifier == "more-than" for x in readings if x.low == low)
     return Reconciled(category, low, median_low(bests) if bests else None, high, open_ended,
                       len(chosen), disagreement, "; ".join(parts), low_exclusive)

@@ -15,6 +15,8 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from .ledger import count_label, grouped_statements, ledger, phrase_summary
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
 
 
@@ -109,5 +111,6 @@ def environment(publication_templates: Path, kind: str = "site") -> Environment:
     env = Environment(loader=ChoiceLoader(loaders), autoescape=False, finalize=_finalize,
                       undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(md=md, paragraphs=paragraphs, yaml=yaml_string, anchor=anchor, attr=attr)
-    env.globals.update(link=link, NL=Markup("\n"))
+    env.globals.update(link=link, NL=Markup("\n"), ledger=ledger, phrase_summary=phrase_summary,
+                       grouped_statements=grouped_statements, count_label=count_label)
     return env

@@ -1,12 +1,20 @@
 """Search at scale: Pagefind's index of a built site, and what one query costs a browser.
 
-    .venv/bin/python benchmarks/bench_search.py build/site --query quetta [--query ...]
+    .venv/bin/python benchmarks/bench_search.py build/site --query quetta [--query ...] [--no-index]
 
-1. `python -m pagefind --site SITE` under /usr/bin/time -v (wall time, peak RSS, index bytes);
+1. the build's Pagefind run (incidentbook.sitesearch.pagefind_command) under /usr/bin/time -v:
+   wall time, CPU, peak RSS, index bytes; skipped with --no-index (the index the build wrote);
 2. in headless Chromium (Debian's), a blank page on the same local server loads Pagefind's
    JavaScript API, runs each query and loads the data of the first 10 results: the bytes
-   fetched (everything the page requested, after the page itself) and the time to those results.
+   fetched (everything the page requested, after the page itself) and the time to those results
+   (a cold start: pagefind.js and its WebAssembly are loaded by the query);
+3. the site's own search box (partials/pagefind.html): on the home page, loaded, "/" pressed and
+   the query typed; the time from the last key to the first result shown (the box waits 120 ms
+   for typing to pause), and the bytes fetched from pagefind/ from the "/" on (anything else the
+   page fetched meanwhile is listed apart).
 Compared with the built-in search, whose whole `search/search_index.json` a browser must load.
+Writes search-probe.html into the site for step 2 and removes it afterwards: run it on a copy of a
+site that others use.
 """
 
 from __future__ import annotations
@@ -32,8 +40,22 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def _size(request, site: Path, base: str) -> int:
+    """Bytes of a response; Chromium reports 0 for a worker's script, so then the file's size (the
+    local server sends files as they are)."""
+    size = (request.sizes() or {}).get("responseBodySize", 0)
+    if not size and request.url.startswith(base):
+        path = site / request.url[len(base):].split("?")[0]
+        if path.is_file():
+            size = path.stat().st_size
+    return size
+
+
 def index(site: Path) -> dict:
-    result = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-m", "pagefind", "--site", str(site)],
+    from incidentbook.sitesearch import pagefind_command
+
+    shutil.rmtree(site / "pagefind", ignore_errors=True)
+    result = subprocess.run(["/usr/bin/time", "-v", *pagefind_command(site.resolve())],
                             capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise SystemExit(result.stdout[-2000:] + result.stderr[-2000:])
@@ -61,7 +83,7 @@ def query_costs(site: Path, queries: list[str]) -> list[dict]:
                 page = browser.new_page()
                 page.goto(base + "search-probe.html")
                 fetched: list[int] = []
-                page.on("requestfinished", lambda r, fetched=fetched: fetched.append((r.sizes() or {}).get("responseBodySize", 0)))
+                page.on("requestfinished", lambda r, fetched=fetched: fetched.append(_size(r, site, base)))
                 started = time.perf_counter()
                 found = page.evaluate("""async (q) => {
                     const pagefind = await import('/pagefind/pagefind.js');
@@ -81,16 +103,73 @@ def query_costs(site: Path, queries: list[str]) -> list[dict]:
     return out
 
 
+def index_size(site: Path) -> dict:
+    files = [p for p in (site / "pagefind").rglob("*") if p.is_file()]
+    return {"index_mb": round(sum(p.stat().st_size for p in files) / 1e6, 1), "index_files": len(files)}
+
+
+def ui_costs(site: Path, queries: list[str]) -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    out = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
+            for query in queries:
+                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page.goto(base, wait_until="networkidle")
+                fetched: list[tuple[str, int]] = []
+                page.on("requestfinished", lambda r, fetched=fetched: fetched.append((r.url, _size(r, site, base))))
+                page.keyboard.press("/")
+                page.locator("#ib-search-input").fill(query[:-1])
+                started = time.perf_counter()
+                page.keyboard.type(query[-1])
+                page.wait_for_selector(".md-search-result__item", timeout=60_000)
+                elapsed = time.perf_counter() - started
+                page.wait_for_timeout(500)
+                status = page.locator(".md-search-result__meta").inner_text()
+                cold = list(fetched)
+                fetched.clear()
+                # then, in the same page (Pagefind loaded), the next query of the list
+                other = queries[(queries.index(query) + 1) % len(queries)]
+                page.locator("#ib-search-input").fill("")
+                page.wait_for_selector(".md-search-result__item", state="detached")
+                started = time.perf_counter()
+                page.locator("#ib-search-input").fill(other)  # one input event, as a paste
+                page.wait_for_selector(".md-search-result__item", timeout=60_000)
+                warm = time.perf_counter() - started
+                out.append({"query": query, "status": status,
+                            "first_results_ms": round(elapsed * 1000),
+                            "bytes_fetched": sum(size for url, size in cold if "/pagefind/" in url),
+                            "requests": sum(1 for url, _ in cold if "/pagefind/" in url),
+                            "other_bytes_meanwhile": sum(size for url, size in cold if "/pagefind/" not in url),
+                            "other_requests": sorted({url.removeprefix(base) for url, _ in cold if "/pagefind/" not in url})[:5],
+                            "then_warm": {"query": other, "first_results_ms": round(warm * 1000),
+                                          "bytes_fetched": sum(size for _, size in fetched)}})
+                page.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site", type=Path)
     parser.add_argument("--query", action="append", default=[])
+    parser.add_argument("--no-index", action="store_true", help="use the index the build wrote into SITE/pagefind/")
     args = parser.parse_args()
     builtin = args.site / "search" / "search_index.json"
     out = {"pages": sum(1 for _ in args.site.rglob("index.html")),
            "builtin_search_index_mb": round(builtin.stat().st_size / 1e6, 1) if builtin.exists() else None,
-           "pagefind": index(args.site)}
-    out["queries"] = query_costs(args.site, args.query or ["quetta"])
+           "pagefind": index_size(args.site) if args.no_index else index(args.site)}
+    queries = args.query or ["quetta"]
+    out["queries"] = query_costs(args.site, queries)
+    if (args.site / "assets/incidentbook/search.js").is_file():
+        out["search_box"] = ui_costs(args.site, queries)
     print(json.dumps(out, indent=1))
 
 

@@ -43,6 +43,22 @@ def test_axe_finds_no_serious_violation(browser, serve_site, built_example, sche
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_on_the_open_search_at_phone_width(browser, serve_site, built_example, scheme):
+    """The Pagefind search box open full screen on a phone, with results (test_search.py)."""
+    url = serve_site(built_example / "build/site")
+    context = browser.new_context(viewport={"width": 390, "height": 800}, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(url + "incidents/ghor-2016-10-25/", wait_until="networkidle")
+    open_search(page, "Quetta")
+    page.wait_for_timeout(400)  # the dialog's transition
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(RUN_AXE)
+    context.close()
+    assert violations == [], violations
+
+
+@pytest.mark.browser
 def test_charts_have_text_alternatives(browser, serve_site, built_example):
     url = serve_site(built_example / "build/site")
     page = browser.new_page()

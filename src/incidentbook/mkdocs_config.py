@@ -1,9 +1,11 @@
 """Settings incidentbook adds to the publication's mkdocs.yml at build time, without editing it:
-its theme additions (Open Graph tags, per-page edition in the footer) and the footer line naming
-the publication's version.
+its theme additions (Open Graph tags, per-page edition in the footer, the Pagefind search box),
+the footer line naming the publication's version, and Material's `search` plugin turned off
+(`incidentbook build` indexes the site with Pagefind instead: sitesearch.py).
 
 mkdocs.yml stays plain and portable: `mkdocs build` alone still builds the site, only without
-these additions. A publication with its own `theme.custom_dir` keeps it (and ours is not added).
+these additions (and with Material's own search). A publication with its own `theme.custom_dir`
+keeps it (and ours is not added).
 """
 
 from __future__ import annotations
@@ -19,9 +21,30 @@ def theme_dir() -> str:
     return str(resources.files("incidentbook").joinpath("builtin/theme"))
 
 
-def config_overrides(root: Path, pub: Publication, tool_version: str) -> dict:
+SEARCH_PLUGINS = ("search", "material/search")
+
+
+def without_search(plugins) -> list:
+    """mkdocs.yml's `plugins` (a list of names and one-key mappings, or a mapping; MkDocs' default
+    `[search]` when absent) without Material's search plugin, in the list form MkDocs accepts."""
+    if plugins is None:
+        plugins = ["search"]
+    if isinstance(plugins, dict):
+        entries = list(plugins.items())
+    else:
+        entries = [(item, None) if isinstance(item, str) else next(iter(item.items())) for item in plugins]
+    return [name if options is None else {name: options} for name, options in entries if name not in SEARCH_PLUGINS]
+
+
+def config_overrides(root: Path, pub: Publication, tool_version: str, pagefind: bool = True) -> dict:
     """Keyword arguments for mkdocs.config.load_config. The commit is not here but in each page's
-    front matter (`edition`), so that a commit changes only the pages whose inputs it changed."""
+    front matter (`edition`), so that a commit changes only the pages whose inputs it changed.
+
+    With `pagefind` (the build), Material's search plugin is left out: no `search/search_index.json`
+    (loaded whole by the browser), and the theme's header shows the Pagefind search box instead
+    (builtin/theme/partials/header.html). The live preview passes False and keeps Material's search,
+    since it serves pages that Pagefind has not indexed. A publication with its own custom_dir also
+    keeps Material's search: its templates cannot show ours."""
     from mkdocs.utils.yaml import yaml_load
 
     with open(root / "mkdocs.yml", encoding="utf-8") as f:
@@ -35,6 +58,8 @@ def config_overrides(root: Path, pub: Publication, tool_version: str) -> dict:
                f"built with incidentbook {html.escape(tool_version)} · records licensed {html.escape(pub.info.licence)}")
     own = raw.get("copyright")
     overrides: dict = {"theme": theme, "copyright": f"{own}<br>{edition}" if own else edition}
+    if pagefind and theme.get("custom_dir") == theme_dir():
+        overrides["plugins"] = without_search(raw.get("plugins"))
     if pub.info.site_url:
         overrides["site_url"] = pub.info.site_url
     return overrides

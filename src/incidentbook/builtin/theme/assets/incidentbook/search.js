@@ -1,0 +1,251 @@
+/* incidentbook: the header's search box (partials/pagefind.html) on the Pagefind index that
+   `incidentbook build` writes into pagefind/ (sitesearch.py).
+
+   Pagefind's JavaScript API loads only the index chunks a query needs, and each shown result's
+   fragment. Everything comes from the site itself; links are relative to the current page (the
+   theme's base_url), so the site works at its root and under a sub-path.
+   Keyboard: "/", "s" or "f" opens the search (as in Material); Escape closes it; ArrowDown and
+   ArrowUp move between the box and the results (Tab too); Enter in the box opens the first result. */
+(() => {
+  "use strict";
+  const root = document.querySelector("[data-ib-search]");
+  const toggle = document.getElementById("__search");
+  if (!root || !toggle) return;
+  const form = root.querySelector("form");
+  const input = root.querySelector(".md-search__input");
+  const status = root.querySelector(".md-search-result__meta");
+  const list = root.querySelector(".md-search-result__list");
+  const more = root.querySelector(".ib-search-more");
+  const opener = document.querySelector(".ib-search-open");
+  const base = (root.dataset.ibRoot || ".").replace(/\/$/, "");
+  const PAGE = 10;
+  const KINDS = { incidents: "Incident brief", actors: "Actor profile", places: "Place", sources: "Source" };
+
+  let pagefind = null;   // promise of the Pagefind module, loaded on first use
+  let results = [];      // the current query's results (their data not loaded yet)
+  let shown = 0;
+  let query = 0;         // increases with each query: answers to older ones are dropped
+  let timer = 0;
+  let openedBy = null;   // the element to give focus back to on Escape
+
+  function load() {
+    if (!pagefind) {
+      pagefind = import(new URL(root.dataset.ibPagefind, document.baseURI).href).then(async (module) => {
+        await module.options({ excerptLength: 24 });
+        module.init();
+        return module;
+      });
+      pagefind.catch(() => { pagefind = null; });
+    }
+    return pagefind;
+  }
+
+  function count(n) {
+    if (n === 0) return root.dataset.ibNone;
+    if (n === 1) return root.dataset.ibOne;
+    return root.dataset.ibOther.replace("#", n.toLocaleString("en"));
+  }
+
+  // A link relative to this page: Pagefind's URLs are paths from the indexed site's root.
+  function href(url) {
+    return base + "/" + String(url || "").replace(/^\/+/, "");
+  }
+
+  function kind(url) {
+    const parts = String(url || "").split("#")[0].split("/").filter(Boolean);
+    return parts.length === 2 ? KINDS[parts[0]] || "" : "";
+  }
+
+  // Pagefind's excerpts are text with < and > escaped and the matches in <mark>; built as DOM
+  // nodes, never as HTML, so page text that looks like markup stays text.
+  function excerpt(into, text) {
+    String(text || "").split(/(<mark>|<\/mark>)/).reduce((marked, piece) => {
+      if (piece === "<mark>") return true;
+      if (piece === "</mark>") return false;
+      if (piece) {
+        const node = document.createTextNode(piece.replace(/&lt;/g, "<").replace(/&gt;/g, ">"));
+        if (marked) {
+          const mark = document.createElement("mark");
+          mark.append(node);
+          into.append(mark);
+        } else {
+          into.append(node);
+        }
+      }
+      return marked;
+    }, false);
+  }
+
+  function item(data) {
+    const li = document.createElement("li");
+    li.className = "md-search-result__item";
+    const a = document.createElement("a");
+    a.className = "md-search-result__link";
+    a.href = href(data.raw_url || data.url);
+    const article = document.createElement("div");
+    article.className = "md-search-result__article md-typeset";
+    const icon = document.createElement("div");
+    icon.className = "md-search-result__icon md-icon";
+    const title = document.createElement("div");
+    title.className = "ib-search-title";
+    title.textContent = (data.meta && data.meta.title) || data.raw_url || data.url;
+    const label = kind(data.raw_url || data.url);
+    article.append(icon, title);
+    if (label) {
+      const small = document.createElement("div");
+      small.className = "ib-search-kind";
+      small.textContent = label;
+      article.append(small);
+    }
+    const p = document.createElement("p");
+    excerpt(p, data.excerpt);
+    article.append(p);
+    a.append(article);
+    li.append(a);
+    return li;
+  }
+
+  async function showMore(focusFirst) {
+    const mine = query;
+    const slice = results.slice(shown, shown + PAGE);
+    const data = await Promise.all(slice.map((r) => r.data()));
+    if (mine !== query) return;
+    const items = data.map(item);
+    list.append(...items);
+    shown += slice.length;
+    more.hidden = shown >= results.length;
+    if (focusFirst && items.length) items[0].querySelector("a").focus();
+  }
+
+  async function run() {
+    const text = input.value.trim();
+    const mine = ++query;
+    form.classList.toggle("ib-search--filled", input.value !== "");
+    if (!text) {
+      results = [];
+      shown = 0;
+      list.replaceChildren();
+      more.hidden = true;
+      status.textContent = root.dataset.ibPlaceholder;
+      return;
+    }
+    let found;
+    try {
+      found = await (await load()).search(text);
+    } catch (error) {
+      if (mine === query) status.textContent = "Search is unavailable: its index could not be loaded.";
+      return;
+    }
+    if (mine !== query) return;
+    results = found.results;
+    shown = 0;
+    list.replaceChildren();
+    more.hidden = true;
+    status.textContent = count(results.length);
+    await showMore(false);
+  }
+
+  function isOpen() {
+    return toggle.checked;
+  }
+
+  function setOpen(open) {
+    if (toggle.checked !== open) {
+      toggle.checked = open;
+      toggle.dispatchEvent(new Event("change"));
+    }
+  }
+
+  function close(giveFocusBack) {
+    setOpen(false);
+    const back = openedBy;
+    openedBy = null;
+    if (giveFocusBack && back && back.offsetParent !== null) back.focus();
+    else if (root.contains(document.activeElement)) document.activeElement.blur();
+  }
+
+  toggle.addEventListener("change", () => {
+    if (toggle.checked) {
+      load();
+      if (document.activeElement !== input) input.focus();
+    } else if (root.contains(document.activeElement)) {
+      document.activeElement.blur();
+    }
+  });
+
+  input.addEventListener("focus", () => {
+    load();
+    setOpen(true);
+  });
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(run, 120);
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const first = list.querySelector("a");
+    if (first) first.click();
+  });
+  form.addEventListener("reset", () => {
+    setTimeout(() => {
+      run();
+      input.focus();
+    });
+  });
+  more.addEventListener("click", () => showMore(true));
+  list.addEventListener("click", (event) => {
+    if (event.target.closest("a")) setOpen(false);  // also for a link to this very page
+  });
+
+  // The magnifier button of narrow screens: a label, made operable from the keyboard.
+  if (opener) {
+    opener.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        event.stopPropagation();
+        openedBy = opener;
+        setOpen(true);
+      }
+    });
+    opener.addEventListener("click", () => { openedBy = opener; });
+  }
+
+  // Leaving the search with Tab (or by clicking elsewhere) closes it.
+  root.addEventListener("focusout", (event) => {
+    if (event.relatedTarget && !root.contains(event.relatedTarget)) setOpen(false);
+  });
+
+  function stops() {
+    return [input, ...list.querySelectorAll("a"), ...(more.hidden ? [] : [more])];
+  }
+
+  root.addEventListener("keydown", (event) => {
+    if (!isOpen()) return;
+    if (event.key === "Escape") {
+      event.preventDefault();
+      close(true);
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      const all = stops();
+      const at = all.indexOf(document.activeElement);
+      if (at < 0) return;
+      const next = at + (event.key === "ArrowDown" ? 1 : -1);
+      if (next < 0 || next >= all.length) return;
+      event.preventDefault();
+      all[next].focus();
+      if (all[next] !== input) all[next].scrollIntoView({ block: "nearest" });
+    }
+  });
+
+  // "/", "s" and "f" open the search from anywhere on the page, as Material's shortcuts do.
+  window.addEventListener("keydown", (event) => {
+    if (isOpen() || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    if (!["/", "s", "f"].includes(event.key)) return;
+    const active = document.activeElement;
+    if (active && (active.isContentEditable || /^(input|textarea|select)$/i.test(active.tagName))) return;
+    event.preventDefault();
+    openedBy = active && active !== document.body ? active : null;
+    setOpen(true);
+    input.focus();
+    input.select();
+  });
+})();

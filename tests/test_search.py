@@ -1,0 +1,255 @@
+"""Issue 8: the site's search is Pagefind, inside the Material look (sitesearch.py,
+builtin/theme/partials/pagefind.html). The built-in `search/search_index.json` is not published;
+the search box finds a brief, by keyboard, at the site root and under a sub-path, with no request
+to another host. Screenshots of the open search go to build/screenshots/search-*.png."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from browserkit import browser, serve_site  # noqa: F401  (fixtures)
+from conftest import REPO
+
+from incidentbook import sitesearch
+from incidentbook.build import SiteBuildFailed, publish_site
+from incidentbook.mkdocs_config import config_overrides, without_search
+
+QUETTA = "incidents/quetta-police-college-2016-10-24/"
+SHOTS = REPO / "build/screenshots"
+
+
+def test_pagefind_index_replaces_the_builtin_one(built_example):
+    site = built_example / "build/site"
+    assert not (site / "search").exists()  # no search/search_index.json, which a browser loads whole
+    for name in ("pagefind.js", "pagefind-entry.json", "pagefind-worker.js", "wasm.en.pagefind"):
+        assert (site / "pagefind" / name).is_file(), name
+    assert any((site / "pagefind/fragment").iterdir()) and any((site / "pagefind/index").iterdir())
+    brief = (site / QUETTA / "index.html").read_text(encoding="utf-8")
+    assert '<article class="md-content__inner md-typeset" data-pagefind-body>' in brief  # only the article is indexed
+    assert brief.count("data-pagefind-body") == 1
+    assert "data-pagefind-body" not in (site / "404.html").read_text(encoding="utf-8")  # not a search result
+    assert 'id="ib-search-input"' in brief and "assets/incidentbook/search.js" in brief
+    assert "search_index" not in brief and "md-search__input" in brief
+    # mkdocs.yml stays plain: Material's search is what a user without incidentbook gets
+    assert "  - search" in (built_example / "mkdocs.yml").read_text(encoding="utf-8")
+
+
+def test_records_are_titled_by_their_heading(built_example):
+    """Pagefind's record for a page is titled by its h1, without the permalink mark (¶)."""
+    import gzip
+    import json
+
+    titles = {}
+    for fragment in (built_example / "build/site/pagefind/fragment").iterdir():
+        raw = gzip.decompress(fragment.read_bytes())
+        record = json.loads(raw[raw.index(b"{"):])
+        titles[record["url"]] = record["meta"]["title"]
+        assert "Skip to content" not in record["content"] and "¶" not in record["content"], record["url"]
+    assert titles["/" + QUETTA] == "Attack on the police training college in Quetta"
+    assert titles["/places/quetta/"] == "Quetta"
+    assert not any("¶" in t for t in titles.values()), titles
+    assert "/404.html" not in titles
+
+
+def test_search_plugin_left_out_only_where_pagefind_replaces_it(example):
+    assert without_search(None) == []  # MkDocs' default is [search]
+    assert without_search(["search", "tags"]) == ["tags"]
+    assert without_search([{"search": {"lang": "en"}}, {"offline": {"enabled": False}}]) == [{"offline": {"enabled": False}}]
+    assert without_search({"material/search": {}, "blog": {"enabled": True}}) == [{"blog": {"enabled": True}}]
+    from incidentbook.load import load_publication
+
+    pub = load_publication(example)
+    assert config_overrides(example, pub, "0")["plugins"] == []
+    assert "plugins" not in config_overrides(example, pub, "0", pagefind=False)  # the live preview keeps Material's
+    mkdocs_yml = example / "mkdocs.yml"
+    mkdocs_yml.write_text(mkdocs_yml.read_text(encoding="utf-8").replace("  name: material\n", "  name: material\n  custom_dir: overrides\n"),
+                          encoding="utf-8")
+    assert "plugins" not in config_overrides(example, pub, "0")  # its own templates cannot show our box
+
+
+def test_failed_index_leaves_the_published_site(built_example, tmp_path, monkeypatch):
+    root = tmp_path / "pub"
+    shutil.copytree(built_example, root, symlinks=True)
+    site = root / "build/site"
+    before = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+    def failing_run(command, **kwargs):
+        return subprocess.CompletedProcess(command, 1, "", "Error: Pagefind was not able to build an index.")
+
+    monkeypatch.setattr(sitesearch.subprocess, "run", failing_run)
+    overrides = {"plugins": []}
+    with pytest.raises(SiteBuildFailed, match="Pagefind could not index the site"):
+        publish_site(root, overrides=overrides)
+    after = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert after == before
+    assert not (root / "build/site.new").exists()
+
+
+def _index_with_a_slow_pagefind(site: str, marker: str) -> None:
+    sitesearch.pagefind_command = lambda _site: ["sleep", marker]
+    sitesearch.index_search(Path(site))
+
+
+@pytest.mark.skipif(sitesearch._PRCTL is None, reason="PR_SET_PDEATHSIG is Linux's")
+def test_killed_build_leaves_no_indexer_running(tmp_path):
+    """A build killed (SIGKILL) while Pagefind runs takes Pagefind with it: no orphan writes into
+    the staging folder of a later build."""
+    import multiprocessing
+    import os
+    import signal
+    import time
+
+    marker = "41.37"  # an unusual `sleep` argument, to find the process by
+    child = multiprocessing.get_context("fork").Process(target=_index_with_a_slow_pagefind, args=(str(tmp_path), marker))
+    child.start()
+    find = lambda: subprocess.run(["pgrep", "-f", f"^sleep {marker}$"], capture_output=True, text=True).stdout.split()  # noqa: E731
+    deadline = time.time() + 20
+    while not find() and time.time() < deadline:
+        time.sleep(0.05)
+    assert find(), "the stand-in indexer did not start"
+    os.kill(child.pid, signal.SIGKILL)
+    child.join()
+    deadline = time.time() + 5
+    while find() and time.time() < deadline:
+        time.sleep(0.05)
+    left = find()
+    for pid in left:
+        os.kill(int(pid), signal.SIGKILL)
+    assert left == []
+
+
+def _open_and_type(page, query: str) -> None:
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "ib-search-input"
+    page.keyboard.type(query, delay=40)
+    page.wait_for_selector(".md-search-result__item", timeout=15_000)
+
+
+def _guard(context, origin: str) -> list[str]:
+    foreign: list[str] = []
+
+    def route(r):
+        if not r.request.url.startswith(origin):
+            foreign.append(r.request.url)
+            r.abort()
+        else:
+            r.continue_()
+
+    context.route("**/*", route)
+    return foreign
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_search_finds_the_quetta_brief(browser, serve_site, built_example, scheme, width):
+    url = serve_site(built_example / "build/site")
+    context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
+    foreign = _guard(context, url)
+    requested: list[str] = []
+    context.on("request", lambda r: requested.append(r.url))
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(url + "incidents/ghor-2016-10-25/", wait_until="networkidle")
+    _open_and_type(page, "Quetta")
+    page.wait_for_timeout(400)  # let the dialog's transition end before the screenshot
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"search-{scheme}-{width}.png"))
+    assert re.fullmatch(r"\d+ matching documents", page.locator(".md-search-result__meta").inner_text())
+    link = page.locator(f'.md-search-result__link[href="../../{QUETTA}"]')
+    assert link.count() == 1  # relative to this page, like every link of the site
+    assert "Attack on the police training college in Quetta" in link.inner_text()
+    assert link.is_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 1, f"the open search scrolls sideways by {overflow}px"
+    link.click()
+    page.wait_for_url(url + QUETTA)
+    assert "Attack on the police training college in Quetta" in page.locator("article h1").inner_text()
+    context.close()
+    assert foreign == [] and errors == [], (foreign, errors)
+    assert not any("search_index" in u for u in requested)
+    assert any(u.startswith(url + "pagefind/fragment/") for u in requested)  # the index, from the site itself
+
+
+@pytest.mark.browser
+def test_search_by_keyboard(browser, serve_site, built_example):
+    url = serve_site(built_example / "build/site")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(url + "places/ghor/", wait_until="networkidle")
+    label = page.evaluate("""() => { const i = document.getElementById('ib-search-input');
+        return [...i.labels].map(l => l.textContent.trim()).join(' ') }""")
+    assert label.startswith("Search ")  # a real <label>, beginning with the visible placeholder
+    for key in ("s", "/"):
+        page.keyboard.press(key)
+        assert page.evaluate("document.getElementById('__search').checked")
+        assert page.evaluate("document.activeElement.id") == "ib-search-input"
+        assert page.locator("#ib-search-input").input_value() == ""  # the shortcut is not typed
+        page.keyboard.press("Escape")
+        assert not page.evaluate("document.getElementById('__search').checked")
+        assert page.evaluate("document.activeElement.id") != "ib-search-input"
+    _open_and_type(page, "Quetta")
+    hrefs = page.eval_on_selector_all(".md-search-result__link", "links => links.map(a => a.getAttribute('href'))")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == hrefs[0]
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == hrefs[1]
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate("document.activeElement.id") == "ib-search-input"
+    page.keyboard.press("Tab")  # the clear button, then the results
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "Clear"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == hrefs[0]
+    page.keyboard.press("Escape")
+    assert not page.evaluate("document.getElementById('__search').checked")
+    # Enter in the box opens the first result
+    page.keyboard.press("/")
+    assert page.locator("#ib-search-input").input_value() == "Quetta"  # the query stays, selected
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == url + hrefs[0].removeprefix("../../")
+    page.close()
+
+
+@pytest.mark.browser
+def test_search_button_on_a_phone(browser, serve_site, built_example):
+    url = serve_site(built_example / "build/site")
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    page.goto(url, wait_until="networkidle")
+    button = page.locator(".ib-search-open")
+    assert button.is_visible() and button.get_attribute("aria-label") == "Search"
+    button.focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.getElementById('__search').checked")
+    page.wait_for_timeout(400)
+    assert page.evaluate("document.activeElement.id") == "ib-search-input"
+    assert page.locator("#ib-search-input").is_visible()
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.classList.contains('ib-search-open')")  # focus back on the button
+    page.close()
+
+
+@pytest.mark.browser
+def test_search_under_a_sub_path(browser, serve_site, built_example, tmp_path):
+    """The site served at http://host/pub/site/: results still lead to the pages."""
+    url = serve_site(built_example.parent) + "pub/build/site/"
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    foreign = _guard(context, url.split("/pub/")[0])
+    page = context.new_page()
+    page.goto(url + "actors/islamic-state-khorasan/", wait_until="networkidle")
+    _open_and_type(page, "Quetta")
+    target = page.locator(f'.md-search-result__link[href="../../{QUETTA}"]')
+    assert target.count() == 1
+    absolute = target.evaluate("a => a.href")
+    assert urlparse(absolute).path == urlparse(url).path + QUETTA
+    assert urllib.request.urlopen(absolute, timeout=10).status == 200
+    context.close()
+    assert foreign == []

@@ -1,0 +1,154 @@
+"""One revised article in a large publication: incremental rebuild versus clean build (issue 5).
+
+    .venv/bin/python benchmarks/bench_rebuild.py --incidents 1000 [--keep DIR] [--reuse DIR]
+
+1. `incidentbook demo-corpus --incidents N` into DIR/pub (or --reuse an existing corpus), then a
+   first `incidentbook build --no-pdf` so that a published site exists (timed: "first build");
+2. revises one article the way a news site does — a death toll rises ("killing 31 people" becomes
+   "killing 35 people") — and updates every record that quotes it (quote and figure), as the
+   analyst would after `incidentbook status`;
+3. times `incidentbook build --no-pdf` (the incremental rebuild);
+4. copies the inputs (data/, seeds/, templates/, mkdocs.yml, hand-written docs) to DIR/clean and
+   times a clean build there (no build/, no generated docs/, no chart images: what CI does);
+5. compares the two build/site trees file by file (SHA-256).
+
+Prints one JSON object. Wall clock, CPU seconds (user + system) and peak RSS come from
+/usr/bin/time -v; the machine is shared, so CPU seconds are the steadier figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_build import timed  # noqa: E402
+
+GENERATED = ("index.md", "incidents", "actors", "places", "sources", "context.md", "methodology.md", "quality.md",
+             "changes.md", "feeds", "data", "map.md", "assets/generated")
+
+
+def build(root: Path) -> dict:
+    return timed([str(BIN / "incidentbook"), "--root", str(root), "build", "--no-pdf"], root)
+
+
+def tree(path: Path) -> dict[str, str]:
+    return {p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def revise_one_article(root: Path) -> dict:
+    """Raise one toll in one article and in every record quoting it. Returns what was changed."""
+    sources = {yaml.safe_load(p.read_text(encoding="utf-8"))["id"]: p for p in sorted((root / "data" / "sources").glob("*.yaml"))}
+    for incident_path in sorted((root / "data" / "incidents").glob("*.yaml")):
+        record = yaml.safe_load(incident_path.read_text(encoding="utf-8"))
+        for report in record.get("casualties", []):
+            match = re.search(r"killing (\d+) people", report["evidence"]["quote"])
+            if report["category"] == "killed" and match and report["phrase"] == match.group(1):
+                source_id = report["evidence"]["source"]
+                break
+        else:
+            continue
+        break
+    else:
+        raise SystemExit("no plain 'killing N people' figure found")
+    old_number = int(match.group(1))
+    old, new = f"killing {old_number} people", f"killing {old_number + 4} people"
+    source = yaml.safe_load(sources[source_id].read_text(encoding="utf-8"))
+    seed = root / "seeds" / source["seed"]
+    text = seed.read_text(encoding="utf-8")
+    assert text.count(old) >= 1
+    seed.write_text(text.replace(old, new), encoding="utf-8")
+
+    changed_records = []
+    for path in sorted((root / "data" / "incidents").glob("*.yaml")):
+        raw = path.read_text(encoding="utf-8")
+        if source_id not in raw:
+            continue
+        record = yaml.safe_load(raw)
+        touched = False
+
+        def fix(node):
+            nonlocal touched
+            if isinstance(node, dict):
+                evidence = node.get("evidence")
+                if isinstance(evidence, dict) and evidence.get("source") == source_id and old in evidence.get("quote", ""):
+                    evidence["quote"] = evidence["quote"].replace(old, new)
+                    if node.get("phrase") == str(old_number):
+                        node["phrase"] = str(old_number + 4)
+                    touched = True
+                if node.get("source") == source_id and old in node.get("quote", ""):
+                    node["quote"] = node["quote"].replace(old, new)
+                    touched = True
+                for value in node.values():
+                    fix(value)
+            elif isinstance(node, list):
+                for value in node:
+                    fix(value)
+
+        fix(record)
+        if touched:
+            path.write_text(yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
+            changed_records.append(path.stem)
+    return {"source": source_id, "seed": source["seed"], "revision": f"{old!r} -> {new!r}", "records": changed_records}
+
+
+def copy_inputs(root: Path, dest: Path) -> None:
+    dest.mkdir(parents=True)
+    for part in ("data", "seeds", "templates"):
+        if (root / part).is_dir():
+            shutil.copytree(root / part, dest / part)
+    shutil.copy2(root / "mkdocs.yml", dest / "mkdocs.yml")
+    docs = root / "docs"
+    for path in docs.rglob("*"):  # hand-written pages only
+        rel = path.relative_to(docs).as_posix()
+        if path.is_file() and not any(rel == g or rel.startswith(g + "/") for g in GENERATED):
+            (dest / "docs" / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, dest / "docs" / rel)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--incidents", type=int, default=1000)
+    parser.add_argument("--keep", type=Path, help="work in this (new) folder and keep it")
+    parser.add_argument("--reuse", type=Path, help="an existing demo corpus (its build/ is reused when present)")
+    args = parser.parse_args()
+    work = args.keep or Path(tempfile.mkdtemp(prefix="ib-rebuild-"))
+    out: dict = {"incidents": args.incidents}
+    if args.reuse:
+        root = args.reuse
+    else:
+        root = work / "pub"
+        subprocess.run([str(BIN / "incidentbook"), "demo-corpus", "--incidents", str(args.incidents), "--out", str(root)],
+                       check=True, capture_output=True)
+    out["first_build"] = build(root)
+    out["unchanged_rebuild"] = build(root)
+    out["revision"] = revise_one_article(root)
+    status = subprocess.run([str(BIN / "incidentbook"), "--root", str(root), "status"], capture_output=True, text=True)
+    out["status_exit"] = status.returncode
+    out["incremental"] = build(root)
+    clean = work / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    copy_inputs(root, clean)
+    out["clean"] = build(clean)
+    a, b = tree(root / "build" / "site"), tree(clean / "build" / "site")
+    out["files"] = len(a)
+    out["identical"] = a == b
+    out["differences"] = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))[:20]
+    out["ratio_wall"] = round(out["incremental"]["seconds"] / out["clean"]["seconds"], 3)
+    out["ratio_cpu"] = round(out["incremental"]["cpu_seconds"] / out["clean"]["cpu_seconds"], 3)
+    print(json.dumps(out, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -192,3 +192,38 @@ def test_a_publication_without_published_incidents_has_no_incident_charts(exampl
         path.write_text(path.read_text(encoding="utf-8") + "draft: true\n", encoding="utf-8")
     charts = charts_of(example)
     assert not [c for c in charts if c.startswith(("home-", "map-", "incident-", "place-"))]
+
+
+def test_specs_share_skeleton_parts_without_changing_them(charts):
+    """Specs are shallow copies of their skeleton (chartkit): building again gives the same specs,
+    and spec_json (which reuses the shared parts' text) gives json.dumps's canonical text."""
+    before = {chart_id: json.dumps(chart.spec, sort_keys=True) for chart_id, chart in charts.items()}
+    again = charts_of(Path(__file__).resolve().parents[1])
+    assert {chart_id: json.dumps(chart.spec, sort_keys=True) for chart_id, chart in again.items()} == before
+    for chart in [*charts.values(), *again.values()]:
+        assert spec_json(chart.spec) == json.dumps(chart.spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    ledgers = [c.spec for c in again.values() if c.id.endswith("-ledger")]
+    assert ledgers[0]["config"] is ledgers[1]["config"]  # shared ...
+    assert ledgers[0]["layer"][0]["encoding"]["y"]["scale"]["domain"] != ledgers[1]["layer"][0]["encoding"]["y"]["scale"]["domain"]
+
+
+def test_records_are_plain_python_values():
+    import numpy as np
+    import pandas as pd
+
+    from incidentbook.chartkit import records
+
+    frame = pd.DataFrame({"name": ["a", None], "n": [1, 2], "x": [1.5, np.nan], "flag": [True, False],
+                          "mixed": [np.int64(3), "b"]})
+    assert records(frame) == [{"name": "a", "n": 1, "x": 1.5, "flag": True, "mixed": 3},
+                              {"name": None, "n": 2, "x": None, "flag": False, "mixed": "b"}]
+    assert [type(v) for v in records(frame)[0].values()] == [str, int, float, bool, int]
+
+
+def test_svgs_rendered_in_a_pool_are_the_same_bytes(charts, monkeypatch):
+    from incidentbook import chartfiles
+
+    specs = [charts[k].spec for k in ("home-incidents-per-month", "home-killed-per-month", f"incident-{GHOR}-ledger",
+                                      f"incident-{GHOR}-locator", "map-incidents")]
+    monkeypatch.setattr(chartfiles, "POOL_MIN", 0)
+    assert list(chartfiles.render_svgs(specs, workers=2)) == list(chartfiles.render_svgs(specs, workers=1))

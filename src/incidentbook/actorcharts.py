@@ -5,6 +5,7 @@ Pure functions of Views → Chart, like charts.py; the relationship graph is lai
 
 from __future__ import annotations
 
+import weakref
 from functools import cache, lru_cache
 
 import altair as alt
@@ -18,30 +19,51 @@ from .chartkit import (
     STANCE_COLOURS,
     STANCE_SHAPES,
     Chart,
+    Table,
     compile_chart,
     instantiate,
     rows,
 )
 from .views import Views
 
+_STANCES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _stances(views: Views) -> dict[str, list[tuple]]:
+    """{actor id: [(date, stance, title) of each responsibility entry naming it]}, once per Views
+    (scanning every incident per actor made the actor charts quadratic)."""
+    if views not in _STANCES:
+        index: dict[str, list[tuple]] = {}
+        for incident in views.published.values():
+            for entry in incident.responsibility:
+                index.setdefault(entry.actor, []).append((incident.date.earliest, entry.stance, incident.title))
+        _STANCES[views] = index
+    return _STANCES[views]
+
+
+def _period_start(day, unit: str):
+    return day if unit == "yearmonthdate" else day.replace(day=1) if unit == "yearmonth" else day.replace(month=1, day=1)
+
 
 def actor_timeline(views: Views, actor_id: str) -> Chart | None:
     """Claims, attributions, suspicions and denials about the actor, by the incident's date."""
     family = views.actor_family(actor_id)
-    entries = [(incident.date.earliest, entry.stance, incident.title) for incident in views.published.values()
-               for entry in incident.responsibility if entry.actor in family]
+    index = _stances(views)
+    entries = {entry for member in family for entry in index.get(member, ())}
     if not entries:
         return None
-    frame = pd.DataFrame(entries, columns=["date", "stance", "title"]).drop_duplicates()
-    span = (max(frame["date"]) - min(frame["date"])).days
+    span = (max(e[0] for e in entries) - min(e[0] for e in entries)).days
     unit, fmt = ("yearmonthdate", "%-d %b %Y") if span <= 120 else ("yearmonth", "%b %Y") if span <= 7300 else ("year", "%Y")
-    frame["period"] = pd.to_datetime(frame["date"]).dt.to_period({"yearmonthdate": "D", "yearmonth": "M", "year": "Y"}[unit]) \
-        .dt.start_time
-    grouped = frame.groupby(["period", "stance"], sort=True).agg(
-        incidents=("title", "size"), titles=("title", lambda t: "; ".join(sorted(t)[:3]) + (f" and {len(t) - 3} more" if len(t) > 3 else ""))
-    ).reset_index()
-    grouped["label"] = grouped["period"].dt.strftime(fmt.replace("%-d", "%d"))
-    grouped["period"] = grouped["period"].dt.strftime("%Y-%m-%d")
+    groups: dict[tuple, list[str]] = {}
+    for day, stance, title in entries:
+        groups.setdefault((_period_start(day, unit), stance), []).append(title)
+    label_format = fmt.replace("%-d", "%d")
+    grouped = []
+    for (period, stance), titles in sorted(groups.items()):
+        titles.sort()
+        grouped.append({"period": period.strftime("%Y-%m-%d"), "stance": stance, "incidents": len(titles),
+                        "titles": "; ".join(titles[:3]) + (f" and {len(titles) - 3} more" if len(titles) > 3 else ""),
+                        "label": period.strftime(label_format)})
     chart_id = f"actor-{actor_id}-timeline"
     name = views.pub.actors[actor_id].name
     title = f"Incidents attributed to {name}, over time"
@@ -50,8 +72,8 @@ def actor_timeline(views: Views, actor_id: str) -> Chart | None:
     spec = instantiate(_timeline_skeleton(unit, fmt), chart_id, title,
                        "Shape and colour show the stance: claimed by the actor, attributed or suspected by others, denied.",
                        description, {"rows": grouped}, height=170)
-    table = grouped[["label", "stance", "incidents", "titles"]].rename(
-        columns={"label": "Date", "stance": "Stance", "incidents": "Incidents", "titles": "Incidents (titles)"})
+    table = Table(["Date", "Stance", "Incidents", "Incidents (titles)"],
+                  [(r["label"], r["stance"], r["incidents"], r["titles"]) for r in grouped])
     return Chart(chart_id, title, description, spec, table)
 
 

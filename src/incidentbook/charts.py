@@ -8,6 +8,7 @@ it draws whatever the number of incidents. Ranges keep the sources' uncertainty:
 from __future__ import annotations
 
 import calendar
+import math
 from functools import lru_cache
 
 import altair as alt
@@ -23,6 +24,7 @@ from .chartkit import (
     Table,
     category_order,
     compile_chart,
+    gc_paused,
     instantiate,
     integer_ticks,
     range_rows,
@@ -96,7 +98,7 @@ def _int(value) -> int | None:
 
 
 def _n(value) -> str:
-    return "—" if value is None or pd.isna(value) else f"{int(value):,}"
+    return "—" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{int(value):,}"
 
 
 def range_table(rows: list[dict], label: str, label_title: str, extra: dict[str, str] | None = None) -> Table:
@@ -304,6 +306,7 @@ def figure_ledger(views: Views, incident_id: str) -> Chart | None:
     return Chart(chart_id, title, description, spec, range_table(ledger, "label", "Report"))
 
 
+@gc_paused
 def build_charts(views: Views) -> dict[str, Chart]:
     """Every chart of the publication, by id."""
     frame = incident_frame(views)

@@ -24,6 +24,7 @@ from .chartkit import (
     instantiate,
     records,
     rows,
+    shared,
 )
 
 BORDERS_BUDGET = 60_000  # bytes of TopoJSON per map
@@ -149,7 +150,7 @@ def borders(frame: tuple[float, float, float, float], fine: bool = True) -> dict
         topology = _subset(scale, frame, factor)
         if len(json.dumps(topology, separators=(",", ":"))) <= BORDERS_BUDGET:
             break
-    return topology
+    return shared(topology, data=True)  # one object per frame, in every locator map of that frame
 
 
 def _subset(scale: str, frame: tuple[float, float, float, float], factor: int) -> dict:

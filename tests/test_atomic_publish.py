@@ -125,7 +125,9 @@ def test_killed_builds_leave_a_complete_site(tmp_path):
     ghor.write_text(versions[target], encoding="utf-8")
     code, err = _finish(_build(root))
     assert code == 0, f"seed {seed}: {err}"
-    assert manifest(root) == known[target], f"seed {seed}: the build after the kills differs from a clean build of {target}"
+    final = manifest(root)
+    assert final == known[target], \
+        f"seed {seed}: the build after the kills differs from a clean build of {target}: {_differences(final, '', known)}"
     assert not [p.name for p in (root / "build").iterdir() if p.suffix in (".new", ".old")]  # no staging folder left
 
     # a site build that fails (strict mode, broken link) leaves the published site as it was

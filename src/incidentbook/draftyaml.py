@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from .draft import Draft, Note
 from .load import Publication
-from .model import Incident
+from .model import Incident, error_message
 from .problems import Problem, ProblemsFound
 
 
@@ -114,7 +114,7 @@ def write_draft(root: Path, draft: Draft, pub: Publication) -> list[Written]:
             Incident.model_validate(plain(record))
         except ValidationError as exc:
             for err in exc.errors():
-                problems.append(Problem(display, None, ".".join(str(p) for p in err["loc"]), err["msg"].removeprefix("Value error, ")))
+                problems.append(Problem(display, None, ".".join(str(p) for p in err["loc"]), error_message(err)))
         if plain(record)["place"]["id"] not in _places(root):
             problems.append(Problem(display, None, "place.id", "no gazetteer place was found in the article; "
                                     "add the place to data/places.yaml, or write this incident by hand from the printed draft"))

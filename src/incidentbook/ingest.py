@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from .debris import Debris, find_debris
 from .evidence import normalise
 from .load import MAX_SEED_BYTES
-from .model import Source
+from .model import Source, error_message
 from .problems import Problem, ProblemsFound
 
 _STOPWORDS = {"a", "an", "the", "of", "in", "on", "at", "to", "for", "and", "or", "by", "with", "from", "as",
@@ -158,7 +158,7 @@ def add_article(root: Path, raw: bytes, display: str, *, title: str | None, publ
                         published=published, url=url or None, language=language)
     except ValidationError as exc:
         raise ProblemsFound([Problem(display, None, ".".join(str(p) for p in err["loc"]) or "source",
-                                     err["msg"].removeprefix("Value error, ")) for err in exc.errors()]) from None
+                                     error_message(err)) for err in exc.errors()]) from None
     source_path = root / "data" / "sources" / f"{source.id}.yaml"
     if source_path.exists():
         raise ProblemsFound([Problem(str(source_path.relative_to(root)), None, "id",

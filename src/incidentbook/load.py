@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from .datasets import read_dataset
-from .model import SLUG_PATTERN, Actor, ContextFigure, EventType, Incident, Place, PublicationInfo, Source, Vocabulary, slug_message
+from .model import Actor, ContextFigure, EventType, Incident, Place, PublicationInfo, Source, Vocabulary, error_message
 from .problems import Problem, ProblemsFound, field_path
 from .parsecache import LazyLines, ParseCache, gc_paused
 from .yamlio import LineMap, line_for
@@ -70,15 +70,11 @@ def _validation_problems(exc: ValidationError, origin: Origin) -> list[Problem]:
     problems = []
     for err in exc.errors():
         loc = tuple(err["loc"])
-        msg = err["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
+        msg = error_message(err)
         marked = re.match(r"^@(\w+): ", msg)  # a model-level check naming the field it is about
         if marked:
             loc, msg = loc + (marked.group(1),), msg[marked.end():]
-        if err["type"] == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == SLUG_PATTERN:
-            msg = slug_message(err["input"])
-        elif err["type"] == "extra_forbidden":
+        if err["type"] == "extra_forbidden":
             msg = "unknown field; check its spelling against the methodology page"
         elif err["type"] == "missing":
             msg = "required field is missing"

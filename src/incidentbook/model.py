@@ -23,6 +23,13 @@ def slug_message(value: object) -> str:
     return f"{value!r} is not a lowercase slug (letters a-z, digits and single hyphens, e.g. 'ghor-2016-10-25')"
 
 
+def error_message(err: dict) -> str:
+    """A pydantic error in the words of this project (slugs named as such, no "Value error, ")."""
+    if err.get("type") == "string_pattern_mismatch" and (err.get("ctx") or {}).get("pattern") == SLUG_PATTERN:
+        return slug_message(err.get("input"))
+    return err["msg"].removeprefix("Value error, ")
+
+
 # Checked by pydantic's own pattern matcher (a Python validator here cost ~20 % of loading 10,000
 # incidents); load._validation_problems words its error with slug_message.
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]

@@ -20,7 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..datasets import read_rows
-from ..model import Actor, EventType, Incident, Place, Source, Vocabulary
+from ..model import Actor, EventType, Incident, Place, Source, Vocabulary, error_message
 from ..problems import ProblemsFound
 from ..yamlio import load_yaml
 from .common import ActorIndex, Gazetteer, ParsedRow, Rejection, Unreadable, slugify
@@ -210,7 +210,7 @@ def import_rows(root: Path, dataset: Path, info: DatasetInfo, parse_row: RowPars
             continue
         except ValidationError as exc:
             first = exc.errors()[0]
-            report.rejected.append(Rejection(str(dataset), number, ".".join(map(str, first["loc"])), str(first.get("input", ""))[:80], first["msg"]))
+            report.rejected.append(Rejection(str(dataset), number, ".".join(map(str, first["loc"])), str(first.get("input", ""))[:80], error_message(first)))
             continue
         incidents.append((number, data))
     vocabulary = target.event_types

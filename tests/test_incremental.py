@@ -115,3 +115,22 @@ def test_plugin_needing_every_page_forces_a_clean_build(example: Path):
     before = inodes(site)
     build(example, pdf=False)
     assert not set(before.items()) & set(inodes(site).items())
+
+
+def test_manifest_records_each_outputs_input_hash(pub: Path):
+    """build/manifest.json: an output's input hash changes when a record it shows changes, and only then."""
+    import json
+
+    build(pub, pdf=False)
+    read = lambda: json.loads((pub / "build" / "manifest.json").read_text(encoding="utf-8"))["outputs"]  # noqa: E731
+    before = read()
+    ghor_pages = {path for path, entry in before.items() if "incident/ghor-2016-10-25" in entry["shows"]}
+    other_pages = {path for path, entry in before.items() if entry["shows"] and path not in ghor_pages}
+    assert "incidents/ghor-2016-10-25.md" in ghor_pages and other_pages
+    ghor = pub / GHOR
+    ghor.write_text(ghor.read_text(encoding="utf-8").replace("Gunmen abducted civilians",
+                                                             "Gunmen abducted a group of civilians", 1), encoding="utf-8")
+    build(pub, pdf=False)
+    after = read()
+    assert all(after[p]["inputs"] != before[p]["inputs"] for p in ghor_pages)
+    assert all(after[p]["inputs"] == before[p]["inputs"] for p in other_pages)

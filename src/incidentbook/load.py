@@ -54,6 +54,7 @@ class Publication:
     origins: dict[tuple[str, str], Origin] = field(default_factory=dict)  # (kind, id) -> origin
     problems: list[Problem] = field(default_factory=list)  # found while loading; validate() reports them
     failed: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) of records that did not load
+    file_sha256: dict[str, str] = field(default_factory=dict)  # data file (as in Origin.path) -> SHA-256 of its bytes
 
     def origin(self, kind: str, record_id: str) -> Origin:
         return self.origins[(kind, record_id)]
@@ -222,6 +223,7 @@ def load_publication(root: Path, save_cache: bool = True) -> Publication:
                     problems.append(p)
 
     pub.problems = problems
+    pub.file_sha256 = cache.digests
     if save_cache:
         cache.save()
     return pub

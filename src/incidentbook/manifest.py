@@ -1,8 +1,13 @@
 """The build manifest (build/manifest.json): what the last successful build was made from.
 
 It records each source's fingerprint, which records cite which sources, and for every generated
-output the SHA-256 of its bytes and the records it shows, so `incidentbook status` can say what a
-changed article affects, and a rebuild can tell which outputs changed.
+output the SHA-256 of its bytes, the records it shows, and the SHA-256 of its inputs: the tool
+version, the templates and configuration every page is made with (the package's templates, the
+publication's templates/, mkdocs.yml, data/publication.yaml and data/vocabulary.yaml), and the file
+of each record it shows (with the article, for a source). An output that names no record (an
+export, a feed, a section page) counts every data file and article as its input. `incidentbook
+status` reads it to say what a changed article affects; chart images and PDFs have their own
+input hashes (docs/assets/generated/charts/manifest.json, build/pdf/.manifest.json).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 
 from . import __version__
@@ -25,12 +31,39 @@ def build_manifest(pub: Publication, citations: Mapping[tuple[str, str], set[str
     def digest(value: str | bytes) -> str:
         return hashlib.sha256(value.encode("utf-8") if isinstance(value, str) else value).hexdigest()
 
+    common = hashlib.sha256(f"incidentbook {__version__}\0".encode())
+    for folder in (Path(str(resources.files("incidentbook").joinpath("builtin"))), pub.root / "templates"):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            if path.is_file() and "__pycache__" not in path.parts:
+                common.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    for config in ("mkdocs.yml", "data/publication.yaml", "data/vocabulary.yaml"):
+        common.update((pub.root / config).read_bytes() if (pub.root / config).is_file() else b"-")
+    common_hex = common.hexdigest()
+
+    def record_hash(dep: str) -> str:
+        kind, _, record_id = dep.partition("/")
+        origin = pub.origins.get((kind, record_id))
+        value = pub.file_sha256.get(origin.path, "") if origin else ""
+        if kind == "source" and record_id in pub.seeds:
+            value += ":" + pub.seeds[record_id].sha256
+        return value
+
+    everything = hashlib.sha256("\0".join(f"{path}={sha}" for path, sha in sorted(pub.file_sha256.items())).encode())
+    everything.update("\0".join(f"{sid}={seed.sha256}" for sid, seed in sorted(pub.seeds.items())).encode())
+    everything_hex = everything.hexdigest()
+
+    def inputs(path: str) -> str:
+        shows = sorted(dependencies.get(path, ()))
+        text = "\0".join([common_hex, path] + [f"{dep}={record_hash(dep)}" for dep in shows]
+                         if shows else [common_hex, path, everything_hex])
+        return hashlib.sha256(text.encode()).hexdigest()
+
     return {
         "tool": f"incidentbook {__version__}",
         "sources": {sid: {"seed": s.seed, "sha256": pub.seeds[sid].sha256 if sid in pub.seeds else None}
                     for sid, s in sorted(pub.sources.items())},
         "citations": {f"{kind}/{rid}": sorted(ids) for (kind, rid), ids in sorted(citations.items()) if kind != "seed"},
-        "outputs": {path: {"sha256": digest(data), "shows": sorted(dependencies.get(path, ()))}
+        "outputs": {path: {"sha256": digest(data), "inputs": inputs(path), "shows": sorted(dependencies.get(path, ()))}
                     for path, data in sorted(outputs.items())},
     }
 

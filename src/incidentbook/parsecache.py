@@ -53,6 +53,7 @@ class ParseCache:
         self.old: dict[str, tuple[str, object]] = {}
         self.new: dict[str, tuple[str, object]] = {}
         self.hits = self.misses = 0
+        self.digests: dict[str, str] = {}  # SHA-256 of every file read, for the manifest's input hashes
         if self.path is not None and self.path.is_file():
             try:
                 stored = _PlainValues(io.BytesIO(self.path.read_bytes())).load()
@@ -69,6 +70,7 @@ class ParseCache:
             return load_yaml(path, display)  # reports the error
         digest = hashlib.sha256(raw).hexdigest()
         cached = self.old.get(display)
+        self.digests[display] = digest
         if cached is not None and cached[0] == digest and len(raw) <= MAX_BYTES:
             self.hits += 1
             self.new[display] = cached

@@ -64,26 +64,100 @@ def home_pages(views: Views) -> Iterator[Page]:
     yield Page("methodology.md", "methodology.md.j2")
 
 
+LISTING_PAGE_SIZE = 100  # records per page of a section's listing: every listing page stays this size as N grows
+
+
+def listing_url(kind: str, number: int = 1) -> str:
+    """Path (relative to docs/) of page `number` of a section's listing: page 1 is the section index
+    (incidents/index.md), later pages sit beside it as incidents/page_2.md, … An underscore never
+    occurs in a record id (a slug), so a listing page cannot take a record's address."""
+    return page_url(kind) if number == 1 else f"{KIND_DIR[kind]}/page_{number}.md"
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where one listing page sits among its section's pages (the `pager` of a listing template)."""
+
+    kind: str
+    number: int  # this page, from 1
+    count: int  # pages in the listing (1 when everything fits on one)
+    total: int  # records in the whole listing
+    first: int  # position of this page's first record in the whole listing, from 1 (0 when empty)
+    last: int  # position of its last record
+
+    def titled(self, name: str) -> str:
+        """The listing's title on this page ("Incidents, page 2 of 3"; just the name on page 1)."""
+        return name if self.number == 1 else f"{name}, page {self.number} of {self.count}"
+
+    def href(self, number: int) -> str:
+        """Link from this page to page `number` (the pages share a folder)."""
+        return posixpath.basename(listing_url(self.kind, number))
+
+    def shown(self, radius: int) -> list[int]:
+        """Page numbers a control of this `radius` shows: the first, the last and `radius` pages
+        either side of this one; a gap of a single page shows that page instead."""
+        numbers = {1, self.count} | set(range(max(1, self.number - radius), min(self.count, self.number + radius) + 1))
+        return sorted(numbers | {n + 1 for n in numbers if n + 2 in numbers and n + 1 not in numbers})
+
+    def items(self) -> list[tuple[int | None, str]]:
+        """The control's entries, (page number or None for a gap, css): two pages either side of
+        this one on a wide screen; on a narrow one the "far" pages are hidden, one either side
+        remain, and a "narrow" gap (hidden on wide screens) stands where they were."""
+        narrow = set(self.shown(1))
+        out: list[tuple[int | None, str]] = []
+        previous = previous_narrow = 0
+        gap = False  # a gap shown on both since the last page a narrow screen shows
+        for number in self.shown(2):
+            if number - previous > 1:
+                out.append((None, ""))
+                gap = True
+            if number in narrow:
+                if number - previous_narrow > 1 and not gap:
+                    out.append((None, "narrow"))
+                out.append((number, ""))
+                previous_narrow, gap = number, False
+            else:
+                out.append((number, "far"))
+            previous = number
+        return out
+
+
+def listing_pages(kind: str, template: str, records: list, size: int | None = None) -> Iterator[Page]:
+    """A section's listing, `size` records a page in the given order (LISTING_PAGE_SIZE by default);
+    each page's template gets its `rows` and its `pager`. An empty section still has its page 1."""
+    size = size or LISTING_PAGE_SIZE
+    count = max(1, -(-len(records) // size))
+    for number in range(1, count + 1):
+        rows = records[(number - 1) * size:number * size]
+        first = (number - 1) * size + 1 if rows else 0
+        pager = Pager(kind, number, count, len(records), first, first + len(rows) - 1 if rows else 0)
+        yield Page(listing_url(kind, number), template, {"rows": rows, "pager": pager})
+
+
 def incident_pages(views: Views) -> Iterator[Page]:
-    yield Page(page_url("incident"), "incidents.md.j2")
-    for incident in views.incidents_by_date():
+    incidents = views.incidents_by_date()
+    yield from listing_pages("incident", "incidents.md.j2", incidents)
+    for incident in incidents:
         yield Page(page_url("incident", incident.id), "incident.md.j2", {"incident": incident})
 
 
 def actor_pages(views: Views) -> Iterator[Page]:
-    yield Page(page_url("actor"), "actors.md.j2")
-    for actor in views.actors_sorted():
+    actors = views.actors_sorted()  # by kind, then name: the listing groups them by kind
+    yield from listing_pages("actor", "actors.md.j2", actors)
+    for actor in actors:
         yield Page(page_url("actor", actor.id), "actor.md.j2", {"actor": actor})
 
 
 def place_pages(views: Views) -> Iterator[Page]:
-    yield Page(page_url("place"), "places.md.j2")
+    # the listing's order is the one its template used before pagination (Jinja's `sort`: by name, case-insensitive, stable)
+    yield from listing_pages("place", "places.md.j2", sorted(views.pub.places.values(), key=lambda p: p.name.lower()))
     for place in sorted(views.pub.places.values(), key=lambda p: p.id):
         yield Page(page_url("place", place.id), "place.md.j2", {"place": place})
 
 
 def source_pages(views: Views) -> Iterator[Page]:
-    yield Page(page_url("source"), "sources.md.j2")
+    newest = sorted(views.pub.sources.values(), key=lambda s: s.published, reverse=True)
+    yield from listing_pages("source", "sources.md.j2", newest)
     for source in sorted(views.pub.sources.values(), key=lambda s: s.id):
         yield Page(page_url("source", source.id), "source.md.j2", {"source": source})
 

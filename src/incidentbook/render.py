@@ -7,6 +7,7 @@ HTML unless it is `Markup` made by one of the helpers here, so a quote containin
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -18,15 +19,25 @@ from markupsafe import Markup
 from .ledger import count_label, grouped_statements, ledger, phrase_summary
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
+_SPACE = re.compile(r"\s+")
 
 
 def md_escape(value: object) -> str:
     """Escape text so Python-Markdown prints it literally (HTML, emphasis, links, attr lists)."""
     if value is None:
         return ""
-    text = re.sub(r"\s+", " ", str(value))
+    if type(value) is str:  # names, dates and labels recur on thousands of pages
+        return _md_escape_text(value)
+    return _escape(str(value))
+
+
+def _escape(text: str) -> str:
+    text = _SPACE.sub(" ", text)
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return html.escape(text, quote=False).replace("|", "&#124;")
+
+
+_md_escape_text = functools.lru_cache(maxsize=200_000)(_escape)
 
 
 def _finalize(value: object) -> object:

@@ -157,6 +157,7 @@ def main() -> None:
         root = work / "pub"
         subprocess.run([str(BIN / "incidentbook"), "demo-corpus", "--incidents", str(args.incidents), "--out", str(root)],
                        check=True, capture_output=True)
+    out["incidents"] = sum(1 for _ in (root / "data" / "incidents").glob("*.yaml"))
     out["first_build"] = build(root)
     out["unchanged_rebuild"] = build(root)
     out["revision"] = revise_one_article(root)

@@ -14,8 +14,6 @@ the path they change, and anything else that needs a different spec makes its ow
 
 from __future__ import annotations
 
-import functools
-import gc
 import hashlib
 import html
 import json
@@ -75,26 +73,6 @@ class Chart:
     @property
     def digest(self) -> str:
         return hashlib.sha256(spec_json(self.spec).encode("utf-8")).hexdigest()
-
-
-def gc_paused(function):
-    """Run function with Python's cycle collector paused (restored after, also on error).
-
-    Building 20,000 small specs allocates a few million objects that live on; each allocation
-    burst triggered full collections walking the whole heap (the loaded publication and every spec
-    built so far): a third or more of `build_charts` at 10,000 incidents. Specs hold no reference
-    cycles; what pandas leaves is collected by the first collection after the build (~1 s at
-    10,000 incidents, once instead of again and again)."""
-    @functools.wraps(function)
-    def run(*args, **kwargs):
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-    return run
 
 
 _ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode

@@ -24,7 +24,6 @@ from .chartkit import (
     Table,
     category_order,
     compile_chart,
-    gc_paused,
     instantiate,
     integer_ticks,
     range_rows,
@@ -32,6 +31,7 @@ from .chartkit import (
     records,
     rows,
 )
+from .gcpause import gc_paused
 from .model import CasualtyReport
 from .phrases import Reading
 from .reconcile import Reconciled, range_label

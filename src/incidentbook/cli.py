@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from . import __version__, importcli, publish
-from .build import SiteBuildFailed, build, check, generate
+from .build import SiteBuildFailed, build, check
 from .draftcli import add_arguments, run_add, run_draft
 from .problems import ProblemsFound
 

@@ -15,7 +15,8 @@ from pydantic import BaseModel, ValidationError
 from .datasets import read_dataset
 from .model import Actor, ContextFigure, EventType, Incident, Place, PublicationInfo, Source, Vocabulary, error_message
 from .problems import Problem, ProblemsFound, field_path
-from .parsecache import LazyLines, ParseCache, gc_paused
+from .gcpause import gc_paused
+from .parsecache import LazyLines, ParseCache
 from .yamlio import LineMap, line_for
 
 MAX_SEED_BYTES = 5_000_000

@@ -92,25 +92,3 @@ class ParseCache:
         except (OSError, ValueError, pickle.PicklingError):
             pass  # a cache that cannot be written costs time, never a result
 
-
-def gc_paused(function):
-    """Run the function with Python's cyclic garbage collector paused.
-
-    Loading builds hundreds of thousands of long-lived, acyclic objects (records, their fields);
-    each collection of the oldest generation traverses all of them, which was more than half of
-    loading 10,000 incidents (7.2 s of CPU with the collector, 3.0 s without). Reference counting
-    still frees everything that is not in a cycle; the collector resumes afterwards."""
-    import functools
-    import gc
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-
-    return wrapper

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from .datasets import row_number
 from .evidence import IndexedText, closest_passage, normalise
 from .load import Publication, load_publication
-from .parsecache import gc_paused
+from .gcpause import gc_paused
 from .model import (Actor, Area, CasualtyReport, ContextFigure, Evidence, Incident, Involvement, Leader,
                     Place, PlaceRef, Related, Relationship, Responsibility)
 from .problems import Problem, ProblemsFound, field_path

@@ -8,13 +8,12 @@ sequences, at the same indentation (a missing key is added at the end of the fil
 publishes it) and the draft's notes as YAML comments.
 
 Before anything is written, the edited text is read back through the project's own loader
-(yamlio.load_yaml) and must give exactly the old record plus the new entries; otherwise the edit
+(yamlio.parse_yaml) and must give exactly the old record plus the new entries; otherwise the edit
 is refused with a Problem and nothing is written.
 """
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,10 +25,9 @@ from .draftyaml import emit, plain
 from .evidence import normalise
 from .model import Incident
 from .problems import Problem, ProblemsFound
-from .yamlio import load_yaml
+from .yamlio import _LOADER, parse_yaml
 
 KEYS = ("casualties", "responsibility")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass
@@ -37,14 +35,9 @@ class Edit:
     """A planned edit of one incident file: its bytes before and after, and what was added."""
 
     path: Path
-    display: str
     old: bytes
     new: bytes
     added: dict[str, int]  # key -> number of draft entries inserted
-
-    @property
-    def entries(self) -> int:
-        return sum(self.added.values())
 
 
 def _real(entry: dict) -> bool:
@@ -173,14 +166,6 @@ def insert_entries(text: str, blocks: dict[str, tuple[list[str], list[dict]]], d
     return "".join(out)
 
 
-def _load_text(text: str, display: str) -> object:
-    with tempfile.TemporaryDirectory(prefix="incidentbook-draft-") as tmp:
-        path = Path(tmp) / "incident.yaml"
-        path.write_text(text, encoding="utf-8", newline="")
-        data, _ = load_yaml(path, display)
-    return data
-
-
 def plan_addition(root: Path, display: str, addition: dict, source_id: str) -> Edit | None:
     """The edit that adds one matched incident's draft entries to its file, verified; None when
     there is nothing new to add. Raises ProblemsFound (nothing is written)."""
@@ -191,7 +176,7 @@ def plan_addition(root: Path, display: str, addition: dict, source_id: str) -> E
         old_text = old_bytes[3 if bom else 0:].decode("utf-8")
     except UnicodeDecodeError:
         raise ProblemsFound([Problem(display, None, "", "not UTF-8; add the draft entries by hand")]) from None
-    old_data = load_yaml(path, display)[0]
+    old_data = parse_yaml(old_bytes, display)[0]
     try:
         old_record = Incident.model_validate(old_data)
     except ValidationError:
@@ -228,7 +213,7 @@ def plan_addition(root: Path, display: str, addition: dict, source_id: str) -> E
     refuse = Problem(display, None, "", "the edited file would not read back as the old record plus the draft entries; "
                      "nothing was written: add the entries by hand from `incidentbook draft` output")
     try:
-        new_data = _load_text(new_text, display)
+        new_data = parse_yaml(new_text.encode("utf-8"), display)[0]
         if not isinstance(new_data, dict) or not isinstance(old_data, dict):
             raise ProblemsFound([refuse])
         same_rest = ({k: v for k, v in new_data.items() if k not in KEYS} == {k: v for k, v in old_data.items() if k not in KEYS}
@@ -239,4 +224,4 @@ def plan_addition(root: Path, display: str, addition: dict, source_id: str) -> E
     except (ProblemsFound, ValidationError, KeyError, TypeError):
         raise ProblemsFound([refuse]) from None
     new_bytes = (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8")
-    return Edit(path, display, old_bytes, new_bytes, added)
+    return Edit(path, old_bytes, new_bytes, added)

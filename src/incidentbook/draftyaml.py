@@ -110,12 +110,13 @@ def write_draft(root: Path, draft: Draft, pub: Publication) -> list[Written]:
         display = f"data/incidents/{path.name}"
         if path.exists():
             problems.append(Problem(display, None, "", "exists already; the draft never overwrites a file (move it away or edit it by hand)"))
+        fields = plain(record)
         try:
-            Incident.model_validate(plain(record))
+            Incident.model_validate(fields)
         except ValidationError as exc:
             for err in exc.errors():
                 problems.append(Problem(display, None, ".".join(str(p) for p in err["loc"]), error_message(err)))
-        if plain(record)["place"]["id"] not in _places(root):
+        if fields["place"]["id"] not in pub.places:  # the gazetteer the draft was read with
             problems.append(Problem(display, None, "place.id", "no gazetteer place was found in the article; "
                                     "add the place to data/places.yaml, or write this incident by hand from the printed draft"))
         planned.append((path, render_incident(record)))
@@ -160,10 +161,3 @@ def replace_bytes(path: Path, data: bytes) -> None:
     shutil.copymode(path, tmp)
     os.replace(tmp, path)
 
-
-def _places(root: Path) -> set[str]:
-    try:
-        data = yaml.safe_load((root / "data" / "places.yaml").read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return set()
-    return {p.get("id") for p in data.get("places", []) if isinstance(p, dict)} if isinstance(data, dict) else set()

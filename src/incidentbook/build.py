@@ -61,11 +61,13 @@ def _slug(text: str) -> str:
     return "-".join("".join(ch if ch.isalnum() else " " for ch in text.lower()).split()) or "publication"
 
 
-def generate(root: Path, pub: Publication, verification: Verification, pdf_links: bool = False) -> tuple[int, int]:
-    """Write the generated Markdown and assets into docs/ (only files whose bytes change)."""
-    views = Views(pub, verification)
+def generate(root: Path, pub: Publication, verification: Verification, pdf_links: bool = False,
+             views: Views | None = None, info: Edition | None = None) -> tuple[int, int]:
+    """Write the generated Markdown and assets into docs/ (only files whose bytes change).
+    views and info are computed here unless the caller (the build) already has them."""
+    views = views or Views(pub, verification)
     charts = build_charts(views)
-    info = edition(root, pub)
+    info = info or edition(root, pub)
     downloads = {f"data/{path}": data for path, data in
                  data_files(views, _slug(pub.info.title), pub.info.title, pub.info.version).items()}
     citations = history_citations(pub, views)
@@ -93,11 +95,13 @@ class _Collect(logging.Handler):
 
 
 def run_mkdocs(root: Path, site_dir: Path, strict: bool, overrides: dict | None = None,
-               changed: set[str] | None = None) -> tuple[list[str], bool]:
-    """Build the MkDocs site into site_dir; returns (MkDocs warnings, whether the build was incremental).
+               changed: set[str] | None = None, published: Path | None = None) -> list[str]:
+    """Build the MkDocs site into site_dir; returns MkDocs's warnings. Raises SiteBuildFailed.
 
-    changed: the pages (paths under docs/) whose Markdown differs from the published site's, when
-    site_dir starts as links to it (incremental.py); None for a clean build. Raises SiteBuildFailed."""
+    changed: the pages (paths under docs/) whose Markdown differs from the published site's in
+    `published`; site_dir then starts as hard links to that site and only those pages are
+    converted (incremental.py). None, or a plugin that needs every page, or a file system without
+    hard links: a clean build."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -107,9 +111,14 @@ def run_mkdocs(root: Path, site_dir: Path, strict: bool, overrides: dict | None 
     logger.addHandler(handler)
     try:
         config = load_config(str(root / "mkdocs.yml"), site_dir=str(site_dir), strict=strict, **(overrides or {}))
-        if changed is not None and incremental.needs_every_page(config):
+        if changed is not None and published is not None and not incremental.needs_every_page(config):
+            try:
+                incremental.link_tree(published, site_dir)
+            except OSError:  # no hard links here (another file system, a sandbox): build clean
+                publish.discard(site_dir)
+                changed = None
+        else:
             changed = None
-            incremental.discard_tree(site_dir)
         if changed is None:
             mkdocs_build(config)
         else:
@@ -120,11 +129,10 @@ def run_mkdocs(root: Path, site_dir: Path, strict: bool, overrides: dict | None 
         raise SiteBuildFailed(handler.messages + [f"MkDocs: {exc}"]) from None
     finally:
         logger.removeHandler(handler)
-    return handler.messages, changed is not None
+    return handler.messages
 
 
-def publish_site(root: Path, strict: bool = False, overrides: dict | None = None,
-                 incremental_build: bool = True) -> tuple[Path, list[str]]:
+def publish_site(root: Path, strict: bool = False, overrides: dict | None = None) -> tuple[Path, list[str]]:
     """Build into build/site.new, then swap it in atomically (publish.swap_in); a failed or killed
     build leaves build/site untouched. Only pages whose Markdown changed since the published site
     are converted again, when that gives the bytes of a clean build (incremental.py)."""
@@ -132,12 +140,8 @@ def publish_site(root: Path, strict: bool = False, overrides: dict | None = None
     fresh = publish.staging(final)
     key = incremental.site_key(root, overrides)
     changed, pages = incremental.plan(root, key, final)
-    if not incremental_build:
-        changed = None
-    if changed is not None:
-        incremental.link_tree(final, fresh)
     try:
-        warnings, _ = run_mkdocs(root, fresh, strict, overrides, changed)
+        warnings = run_mkdocs(root, fresh, strict, overrides, changed, final)
         index_search(fresh)  # Pagefind's index into fresh/pagefind/, before the swap (sitesearch.py)
     except SiteBuildFailed:
         publish.discard(fresh)
@@ -167,8 +171,7 @@ def keep_unchanged_mtimes(previous: Path, fresh: Path) -> int:
             if (new_stat.st_ino, new_stat.st_dev) == (old_stat.st_ino, old_stat.st_dev):
                 continue  # a hard link to the published file (incremental build): already the same
             if old_stat.st_size == new_stat.st_size and old.read_bytes() == path.read_bytes():
-                stat = old.stat()
-                os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+                os.utime(path, ns=(old_stat.st_atime_ns, old_stat.st_mtime_ns))
                 kept += 1
         except OSError:
             continue
@@ -201,7 +204,8 @@ def edition(root: Path, pub: Publication) -> Edition:
 
 
 def publish_pdfs(root: Path, pub: Publication, verification: Verification,
-                 chart_files: Mapping[str, Path] | None = None) -> tuple[int, int]:
+                 chart_files: Mapping[str, Path] | None = None, views: Views | None = None,
+                 info: Edition | None = None) -> tuple[int, int]:
     """Compile the report and per-record PDFs into build/pdf/ (copied to docs/assets/generated/pdf/).
 
     chart_files: {chart id: SVG inside root} to embed (summary charts, and each record's charts).
@@ -216,9 +220,9 @@ def publish_pdfs(root: Path, pub: Publication, verification: Verification,
 
     import typst
 
-    views = Views(pub, verification)
+    views = views or Views(pub, verification)
     charts = chart_images(root, chart_files or {})
-    info = edition(root, pub)
+    info = info or edition(root, pub)
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     timestamp = int(epoch) if epoch.isdigit() else calendar.timegm(info.date.timetuple()) if info.date else 0
     fonts = [str(NOTO_DIR)] if (NOTO_DIR / "NotoNaskhArabic-Regular.ttf").is_file() else []
@@ -230,11 +234,14 @@ def publish_pdfs(root: Path, pub: Publication, verification: Verification,
     fresh: dict[str, str] = {}
     env, compiler = pdf_environment(root / "templates"), None
     compiled = unchanged = 0
+    image_digests: dict[str, bytes] = {}
     for doc in all_documents(views, charts):
         source = render_pdf(views, doc, info, env, charts)
         digest = hashlib.sha256(f"typst {typst.__version__}\0{fonts}\0{timestamp}\0{source}".encode())
-        for image in doc.images:
-            digest.update((root / image.lstrip("/")).read_bytes())
+        for image in doc.images:  # a record's charts are in its own PDF and in the report: hashed once
+            if image not in image_digests:
+                image_digests[image] = hashlib.sha256((root / image.lstrip("/")).read_bytes()).digest()
+            digest.update(image_digests[image])
         fresh[doc.path] = digest.hexdigest()
         target, previous = out_dir / doc.path, published / doc.path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -254,10 +261,9 @@ def publish_pdfs(root: Path, pub: Publication, verification: Verification,
         if not copy.is_file() or copy.read_bytes() != target.read_bytes():
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(target, copy)
-    for folder in (out_dir, docs_dir):
-        for stale in folder.rglob("*.pdf"):
-            if stale.relative_to(folder).as_posix() not in fresh:
-                stale.unlink()
+    for stale in docs_dir.rglob("*.pdf"):  # out_dir is new and holds only this build's PDFs
+        if stale.relative_to(docs_dir).as_posix() not in fresh:
+            stale.unlink()
     (out_dir / ".manifest.json").write_text(json.dumps(fresh, indent=1, sort_keys=True), encoding="utf-8")
     publish.swap_in(out_dir, published)
     return compiled, unchanged
@@ -314,13 +320,13 @@ def _build(root: Path, strict: bool, progress, pdf: bool) -> BuildResult:
     step("Validating records and verifying quotes")
     verification = validate(pub)
     step("Writing pages")
-    written, removed = generate(root, pub, verification, pdf_links=pdf)
+    views, info = Views(pub, verification), edition(root, pub)  # once for the pages and the PDFs
+    written, removed = generate(root, pub, verification, pdf_links=pdf, views=views, info=info)
     compiled = unchanged = 0
     if pdf:
         step("Making the PDFs with Typst")
-        compiled, unchanged = publish_pdfs(root, pub, verification, chart_svgs(root))
+        compiled, unchanged = publish_pdfs(root, pub, verification, chart_svgs(root), views=views, info=info)
     step("Building the site with MkDocs")
-    info = edition(root, pub)
     site_dir, warnings = publish_site(root, strict, config_overrides(root, pub, info.version))
     manifest.commit(root)
     return BuildResult(pub, verification, written, removed, site_dir, warnings, compiled, unchanged)

@@ -14,7 +14,6 @@ the path they change, and anything else that needs a different spec makes its ow
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import math
@@ -69,10 +68,6 @@ class Chart:
     def __post_init__(self) -> None:
         if isinstance(self.table, pd.DataFrame):
             self.table = Table.of(self.table)
-
-    @property
-    def digest(self) -> str:
-        return hashlib.sha256(spec_json(self.spec).encode("utf-8")).hexdigest()
 
 
 _ENCODE = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode

@@ -19,7 +19,6 @@ _TRANSLATE = str.maketrans({
     "\u00a0": " ", "\u2009": " ", "\u202f": " ",
 })
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u200e\u200f]")
-_SPACE = re.compile(r"\s+")
 
 NORMALISATION_RULES = [
     "runs of white space, line breaks and non-breaking spaces count as one space",

@@ -29,7 +29,6 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -204,6 +203,3 @@ def remove_stale(fresh: Path, files) -> int:
 def needs_every_page(config) -> bool:
     return any(name in PLUGINS_NEEDING_EVERY_PAGE for name in config.plugins)
 
-
-def discard_tree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)

@@ -29,7 +29,8 @@ from markupsafe import Markup
 from . import __version__
 from .evidence import NORMALISATION_RULES
 from .ledger import count_label, grouped_statements, ledger, phrase_summary
-from .model import Evidence
+from .model import SLUG, Evidence
+from .validate import walk
 from .phrases import READING_RULES
 from .reconcile import RULE
 from .views import (
@@ -40,10 +41,8 @@ from .views import (
     STANCE_VERB,
     Views,
     reading_label,
-    report_rows,
 )
 
-SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -179,8 +178,10 @@ def incident_documents(views: Views, charts: dict[str, ChartImage]) -> Iterator[
 
 
 def _actor_sources(views: Views, actor_id: str) -> list[str]:
-    return sorted({s for s, cites in views.citations.items() for kind, rid, _ in cites if (kind, rid) == ("actor", actor_id)}
-                  | {st.evidence.source for st in views.statements_by(actor_id)})
+    """Sources the actor's own record cites, and those of its statements (one walk of the record,
+    not a scan of every citation per actor)."""
+    own = {obj.source for _, obj in walk(views.pub.actors[actor_id]) if isinstance(obj, Evidence)}
+    return sorted(own | {st.evidence.source for st in views.statements_by(actor_id)})
 
 
 def actor_documents(views: Views, charts: dict[str, ChartImage]) -> Iterator[PdfDocument]:
@@ -241,7 +242,7 @@ def render(views: Views, doc: PdfDocument, edition: Edition, env: Environment, c
         "cite": footnotes.note, "cite_all": footnotes.notes, "doc": doc,
         "CATEGORIES": CATEGORIES, "STANCE_VERB": STANCE_VERB, "GRADE_LABEL": GRADE_LABEL,
         "GRADE_DEFINITION": GRADE_DEFINITION, "PRECISION_LABEL": PRECISION_LABEL,
-        "report_rows": report_rows, "reading_label": reading_label, "record_charts": lambda kind, record_id: record_charts(charts, kind, record_id),
+        "reading_label": reading_label, "record_charts": lambda kind, record_id: record_charts(charts, kind, record_id),
         "READING_RULES": READING_RULES, "NORMALISATION_RULES": NORMALISATION_RULES, "RECONCILE_RULE": RULE,
         **doc.context,
     }

@@ -26,10 +26,9 @@ from .pdf import pdf_path
 from .phrases import READING_RULES
 from .reconcile import RULE
 from .render import Citations, environment, md_escape
-from .views import CATEGORIES, GRADE_DEFINITION, GRADE_LABEL, PRECISION_LABEL, STANCE_VERB, Views, reading_label, report_rows
+from .views import CATEGORIES, GRADE_DEFINITION, GRADE_LABEL, PRECISION_LABEL, STANCE_VERB, Views, reading_label
 
 GENERATED_DIRS = ("incidents", "actors", "places", "sources", "data", "feeds")
-GENERATED_FILES = ("index.md", "context.md", "methodology.md", "map.md")
 KIND_DIR = {"incident": "incidents", "actor": "actors", "place": "places", "source": "sources", "context": "context"}
 
 
@@ -244,7 +243,7 @@ class PageRenderer:
             "cite": citations.cite, "cite_all": citations.cite_all, "footnotes": citations.definitions,
             "CATEGORIES": CATEGORIES, "STANCE_VERB": STANCE_VERB, "GRADE_LABEL": GRADE_LABEL,
             "GRADE_DEFINITION": GRADE_DEFINITION, "PRECISION_LABEL": PRECISION_LABEL,
-            "report_rows": report_rows, "reading_label": reading_label, "version": __version__, "source_text": self.source_text,
+            "reading_label": reading_label, "version": __version__, "source_text": self.source_text,
             "READING_RULES": READING_RULES, "NORMALISATION_RULES": NORMALISATION_RULES,
             "RECONCILE_RULE": RULE, "MODEL_CLASSES": MODEL_CLASSES, "field_rows": field_rows,
             "downloads": self.downloads, "data_url": lambda rel: posixpath.relpath(f"data/{rel}", here or "."),

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .load import Publication
-from .model import Actor, CasualtyReport, ContextFigure, Evidence, Incident, Place, Responsibility
+from .model import Actor, ContextFigure, Evidence, Incident, Place, Responsibility
 from .phrases import Reading
 from .reconcile import Reconciled, range_label, reconcile
 from .validate import Verification, walk
@@ -370,8 +370,3 @@ class Views:
             low_sum += rec.low if rec.low is not None else (rec.best or 0)
             open_ended = open_ended or rec.open_ended or rec.high is None or (rec.high or 0) > (rec.low or 0)
         return low_sum, open_ended, counted
-
-
-def report_rows(incident: Incident) -> list[tuple[CasualtyReport, str]]:
-    order = {c: i for i, c in enumerate(CATEGORIES)}
-    return [(r, reading_label(r.reading)) for r in sorted(incident.casualties, key=lambda r: order[r.category])]

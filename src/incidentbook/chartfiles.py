@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 
 import vl_convert
 
+from .publish import write_if_changed
+
 if TYPE_CHECKING:
     from .chartkit import Chart
 
@@ -34,16 +36,6 @@ LOADER = "assets/generated/charts.js"
 STATIC_WIDTH = 640
 STATIC_CONFIG = {"background": "#ffffff"}
 POOL_MIN = 200  # charts to render before worker processes pay for their start (~1-2 s each)
-
-
-def _write(target: Path, data: bytes) -> bool:
-    if target.exists() and target.read_bytes() == data:
-        return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(target)
-    return True
 
 
 def static_spec(spec: dict) -> dict:
@@ -185,16 +177,16 @@ def write_svgs(docs: Path, charts: Mapping[str, Chart]) -> tuple[int, int]:
              if manifest.get(chart_id) != digest or not (folder / f"{chart_id}.svg").exists()]
     if stale:  # forget them first: a build killed while rewriting them must not find them marked current
         redrawn = set(stale)
-        _write(manifest_path, json.dumps({k: v for k, v in manifest.items() if k not in redrawn and k in fresh},
+        write_if_changed(manifest_path, json.dumps({k: v for k, v in manifest.items() if k not in redrawn and k in fresh},
                                          indent=1, sort_keys=True).encode("utf-8"))
     for chart_id, svg in zip(stale, render_svgs([charts[chart_id].spec for chart_id in stale])):
-        _write(folder / f"{chart_id}.svg", svg.encode("utf-8"))
+        write_if_changed(folder / f"{chart_id}.svg", svg.encode("utf-8"))
         rendered += 1
     for old in sorted(folder.glob("*.svg")) if folder.is_dir() else []:
         if old.stem not in charts:
             old.unlink()
             removed += 1
-    _write(manifest_path, json.dumps(fresh, indent=1, sort_keys=True).encode("utf-8"))
+    write_if_changed(manifest_path, json.dumps(fresh, indent=1, sort_keys=True).encode("utf-8"))
     return rendered, removed
 
 
@@ -205,10 +197,10 @@ def write_scripts(docs: Path) -> None:
     stamp = bundle.with_suffix(".version")
     version = vl_convert.__version__
     if not bundle.exists() or not stamp.exists() or stamp.read_text(encoding="utf-8") != version:
-        _write(bundle, vl_convert.javascript_bundle().encode("utf-8"))
-        _write(stamp, version.encode("utf-8"))
+        write_if_changed(bundle, vl_convert.javascript_bundle().encode("utf-8"))
+        write_if_changed(stamp, version.encode("utf-8"))
     loader = resources.files("incidentbook").joinpath("builtin/assets/charts.js").read_bytes()
-    _write(docs / LOADER, loader)
+    write_if_changed(docs / LOADER, loader)
 
 
 def chart_svgs(root: Path) -> dict[str, Path]:

@@ -22,8 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .model import CasualtyReport, Evidence, Incident
+from .views import CATEGORIES, reading_label
 
-CATEGORY_ORDER = ("killed", "wounded", "abducted", "missing")
 LEDGER_ROWS = 100  # distinct rows a page's or PDF's ledger table shows
 KEY_FACT_PHRASES = 8  # distinct phrases the key facts name per category
 
@@ -73,14 +73,12 @@ def report_key(report: CasualtyReport) -> tuple:
 
 
 def _in_category_order(reports) -> list[CasualtyReport]:
-    order = {c: i for i, c in enumerate(CATEGORY_ORDER)}
+    order = {c: i for i, c in enumerate(CATEGORIES)}
     return sorted(reports, key=lambda r: order.get(r.category, len(order)))  # stable: file order within a category
 
 
 def ledger(incident: Incident, limit: int = LEDGER_ROWS) -> Ledger:
     """The incident's ledger rows, identical reports counted once, cut after `limit` rows."""
-    from .views import reading_label
-
     groups: dict[tuple, list] = {}
     for report in _in_category_order(incident.casualties):
         key = report_key(report)

@@ -97,3 +97,15 @@ def carry_over(previous: Path, target: Path) -> None:
         os.link(previous, target)
     except OSError:
         shutil.copy2(previous, target)
+
+
+def write_if_changed(target: Path, data: bytes) -> bool:
+    """Write a generated file only when its bytes change (so its modification time says when its
+    content last changed), through a temporary file renamed over it. Returns whether it wrote."""
+    if target.exists() and target.read_bytes() == data:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(target)
+    return True

@@ -23,6 +23,7 @@ from .evidence import NORMALISATION_RULES
 from .load import Publication
 from .model import MODEL_CLASSES, Evidence
 from .pdf import pdf_path
+from .publish import write_if_changed
 from .phrases import READING_RULES
 from .reconcile import RULE
 from .render import Citations, environment, md_escape
@@ -378,14 +379,7 @@ def write_pages(docs: Path, pages: Mapping[str, str | bytes]) -> tuple[int, int]
     written = removed = 0
     for rel, text in pages.items():
         target = docs / rel
-        data = text.encode("utf-8") if isinstance(text, str) else text
-        if target.exists() and target.read_bytes() == data:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(target)
-        written += 1
+        written += write_if_changed(target, text.encode("utf-8") if isinstance(text, str) else text)
     for directory in GENERATED_DIRS:
         for stale in sorted((docs / directory).rglob("*")) if (docs / directory).is_dir() else []:
             if stale.is_file() and stale.relative_to(docs).as_posix() not in pages:

@@ -29,8 +29,7 @@ class Origin:
     prefix: tuple = ()  # key path of the record inside its file
 
     def line(self, loc: tuple = ()) -> int | None:
-        lines = self.lines.get() if isinstance(self.lines, LazyLines) else self.lines
-        return line_for(lines, self.prefix + tuple(loc))
+        return line_for(self.lines, self.prefix + tuple(loc))
 
 
 @dataclass

@@ -18,6 +18,7 @@ import hashlib
 import io
 import os
 import pickle
+from collections.abc import Mapping
 from pathlib import Path
 
 from . import __version__
@@ -32,19 +33,29 @@ class _PlainValues(pickle.Unpickler):
         raise pickle.UnpicklingError(f"the parse cache holds only plain values, not {module}.{name}")
 
 
-class LazyLines:
-    """The line map of a file, parsed on first use (only when a problem is reported)."""
+class LazyLines(Mapping):
+    """The line map of a file, parsed on first use (only when a problem is reported): a mapping
+    like yamlio's LineMap, so yamlio.line_for reads either."""
 
     def __init__(self, path: Path, display: str):
         self.path, self.display, self._lines = path, display, None
 
-    def get(self) -> LineMap:
+    def _loaded(self) -> LineMap:
         if self._lines is None:
             try:
                 self._lines = load_yaml(self.path, self.display)[1]
             except ProblemsFound:
                 self._lines = {}
         return self._lines
+
+    def __getitem__(self, key: tuple) -> int:
+        return self._loaded()[key]
+
+    def __iter__(self):
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
 
 
 class ParseCache:

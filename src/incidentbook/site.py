@@ -250,7 +250,7 @@ class PageRenderer:
             "downloads": self.downloads, "data_url": lambda rel: posixpath.relpath(f"data/{rel}", here or "."),
             "jsonld": self.jsonld, "size_label": size_label, "edition": self.edition, "page_path": page.path,
             "history": self.history, "feed_url": lambda name: posixpath.relpath(f"feeds/{name}.xml", here or "."),
-            "record_name": self.record_name, "record_exists": self.record_exists,
+            "record_name": self.views.record_name, "record_exists": self.views.record_exists,
             "page_edition": lambda: self.page_edition(page.path),
             "is_draft": lambda kind, rid: kind == "incident" and rid in self.pub.incidents and self.pub.incidents[rid].draft,
             **page.context,
@@ -262,17 +262,6 @@ class PageRenderer:
         if self.history is not None:
             return self.history.page_edition(self.dependencies.get(path, set()))
         return self.edition.commit if self.edition else "uncommitted"
-
-    def _store(self, kind: str) -> dict:
-        return {"incident": self.views.published, "actor": self.pub.actors, "source": self.pub.sources,
-                "place": self.pub.places}.get(kind, {})
-
-    def record_exists(self, kind: str, record_id: str) -> bool:
-        return record_id in self._store(kind)
-
-    def record_name(self, kind: str, record_id: str) -> str:
-        record = self._store(kind).get(record_id)
-        return (getattr(record, "title", None) or getattr(record, "name", None) or record_id) if record else record_id
 
     def source_text(self, source_id: str) -> Markup:
         """The article as received, one anchored line per line, lines with verified quotes marked."""
@@ -324,15 +313,14 @@ def feed_files(pub: Publication, views: Views, history) -> dict[str, bytes]:
 
     feed_root = f"{base}/" if base else f"urn:incidentbook:{_slug(pub.info.title)}:"
     updated = views.pub.info.published.isoformat() + "T00:00:00Z" if pub.info.published else "1970-01-01T00:00:00Z"
-    renderer_names = PageRenderer(pub, views)
 
     def href(feed_path: str, kind: str, record_id: str) -> str:
         page = page_url(kind, record_id)[:-3] + "/"
         return f"{base}/{page}" if base else posixpath.relpath(page, posixpath.dirname(feed_path)) + "/"
 
     def entries(feed_path: str, revisions) -> list:
-        return [(r, renderer_names.record_name(r.kind, r.record_id), href(feed_path, r.kind, r.record_id))
-                for r in revisions if renderer_names.record_exists(r.kind, r.record_id)]
+        return [(r, views.record_name(r.kind, r.record_id), href(feed_path, r.kind, r.record_id))
+                for r in revisions if views.record_exists(r.kind, r.record_id)]
 
     files = {"feeds/all.xml": atom(feed_root + "feeds/all", f"{pub.info.title}: what changed",
                                    f"{base}/feeds/all.xml" if base else "all.xml", base + "/changes/" if base else "../changes/",

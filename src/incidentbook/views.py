@@ -352,6 +352,19 @@ class Views:
     def quotes_in(self, source_id: str) -> list[tuple[int, str]]:
         return sorted(self._quotes.get(source_id, []))
 
+    def _store(self, kind: str) -> dict:
+        return {"incident": self.published, "actor": self.pub.actors, "source": self.pub.sources,
+                "place": self.pub.places}.get(kind, {})
+
+    def record_exists(self, kind: str, record_id: str) -> bool:
+        """Whether readers can see the record (a draft incident is not published)."""
+        return record_id in self._store(kind)
+
+    def record_name(self, kind: str, record_id: str) -> str:
+        """A published record's title or name; its id when it is not published."""
+        record = self._store(kind).get(record_id)
+        return (getattr(record, "title", None) or getattr(record, "name", None) or record_id) if record else record_id
+
     def sources_of(self, incident: Incident) -> list[str]:
         cache = self.__dict__.setdefault("_sources_of", {})
         if id(incident) not in cache:

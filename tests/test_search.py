@@ -92,7 +92,7 @@ def test_failed_index_leaves_the_published_site(built_example, tmp_path, monkeyp
 
 
 def _index_with_a_slow_pagefind(site: str, marker: str) -> None:
-    sitesearch.pagefind_command = lambda _site: ["sleep", marker]
+    sitesearch.pagefind_command = lambda *_: ["sleep", marker]
     sitesearch.index_search(Path(site))
 
 
@@ -253,3 +253,70 @@ def test_search_under_a_sub_path(browser, serve_site, built_example, tmp_path):
     assert urllib.request.urlopen(absolute, timeout=10).status == 200
     context.close()
     assert foreign == []
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def sharded_site(built_example, tmp_path, monkeypatch):
+    """The example's site indexed as a large site is: in parts (sitesearch.SHARD_PAGES lowered)."""
+    monkeypatch.setattr(sitesearch, "SHARD_PAGES", 5)
+    site = tmp_path / "site"
+    shutil.copytree(built_example / "build/site", site)
+    assert sitesearch.index_search(site) == {"made": 3, "reused": 0}
+    return site
+
+
+def test_large_site_index_in_parts_and_only_changed_parts_made_again(sharded_site, tmp_path):
+    site = sharded_site
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if not p.relative_to(site).as_posix().startswith("pagefind/"))
+    groups = sitesearch.shards(pages)
+    assert set(groups) == {"", "incidents-0", "sources-0"}
+    assert sorted(rel for rels in groups.values() for rel in rels) == pages  # every page in exactly one index
+    assert QUETTA + "index.html" in groups["incidents-0"] and "incidents/index.html" in groups[""]
+    listing = __import__("json").loads((site / "pagefind/ib-shards.json").read_text())
+    assert listing["parts"] == ["part-incidents-0/", "part-sources-0/"]
+    for part in listing["parts"]:
+        assert (site / "pagefind" / part / "pagefind-entry.json").is_file()
+        assert any((site / "pagefind" / part / "fragment").iterdir())
+
+    # a rebuild where one brief changed: its part is made again, the other two are the published ones
+    fresh = tmp_path / "fresh"
+    shutil.copytree(site, fresh)
+    brief = fresh / QUETTA / "index.html"
+    brief.write_text(brief.read_text(encoding="utf-8").replace("Quetta", "Kwatah"), encoding="utf-8")
+    assert sitesearch.index_search(fresh, previous=site) == {"made": 1, "reused": 2}
+    assert (fresh / "pagefind/pagefind-entry.json").stat().st_ino == (site / "pagefind/pagefind-entry.json").stat().st_ino
+    # ... and the index equals one made from nothing
+    clean = tmp_path / "clean"
+    shutil.copytree(fresh, clean)
+    assert sitesearch.index_search(clean) == {"made": 3, "reused": 0}
+    assert _files(fresh / "pagefind") == _files(clean / "pagefind")
+    assert _files(fresh / "pagefind/part-incidents-0") != _files(site / "pagefind/part-incidents-0")
+
+
+@pytest.mark.browser
+def test_search_merges_the_parts_of_a_large_index(browser, serve_site, sharded_site):
+    url = serve_site(sharded_site)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(url, wait_until="networkidle")
+    _open_and_type(page, "Quetta")
+    more = page.locator(".ib-search-more")
+    while more.is_visible():  # every result, ten at a time
+        shown = page.locator(".md-search-result__link").count()
+        more.click()
+        page.wait_for_function(f"document.querySelectorAll('.md-search-result__link').length > {shown}")
+    links = page.locator(".md-search-result__link")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    total = int(page.locator(".md-search-result__meta").inner_text().split()[0])
+    assert len(hrefs) == total == len(set(hrefs))  # every result of the three indexes, each once
+    assert "./" + QUETTA in hrefs, hrefs  # a brief: from part-incidents-0
+    assert any(h.startswith("./sources/") for h in hrefs), hrefs  # the VOA article: from part-sources-0
+    assert any("/pagefind/part-incidents-0/fragment/" in u for u in requested)
+    assert errors == []

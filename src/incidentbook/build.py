@@ -142,7 +142,8 @@ def publish_site(root: Path, strict: bool = False, overrides: dict | None = None
     changed, pages = incremental.plan(root, key, final)
     try:
         warnings = run_mkdocs(root, fresh, strict, overrides, changed, final)
-        index_search(fresh)  # Pagefind's index into fresh/pagefind/, before the swap (sitesearch.py)
+        # Pagefind's index into fresh/pagefind/, before the swap; unchanged parts from the published site (sitesearch.py)
+        index_search(fresh, final if final.is_dir() else None)
     except SiteBuildFailed:
         publish.discard(fresh)
         raise

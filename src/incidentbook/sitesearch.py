@@ -17,7 +17,10 @@ builtin/theme/assets/incidentbook/search.{js,css}.
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -26,6 +29,20 @@ from pathlib import Path
 OUTPUT_SUBDIR = "pagefind"
 # Inside the article but not content: permalink marks (¶) and footnote back-links (↩).
 EXCLUDE_SELECTORS = ".headerlink, .footnote-backref"
+# Pagefind keeps a whole index in memory while it writes it, and re-indexes everything on each
+# run. Above SHARD_PAGES pages, incident briefs and source pages are split by a hash of their id
+# into buckets of at most about SHARD_PAGES pages, each its own index (pagefind/part-<name>/),
+# which the search box merges into the primary one (Pagefind's mergeIndex; results are ranked
+# together). A rebuild re-indexes only the indexes whose pages changed; the others are taken from
+# the published site (see index_search). A power of two buckets, so a growing publication
+# re-buckets rarely.
+SHARD_PAGES = 2500
+SHARDED_SECTIONS = ("incidents", "sources")
+SHARDS_FILE = "ib-shards.json"  # the merged indexes the search box loads, with each one's input key
+KEY_FORMAT = "1"
+# Pagefind's own UIs, not used by the search box (assets/incidentbook/search.js uses its API):
+UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
+          "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
 
 
 def _prctl():
@@ -50,29 +67,145 @@ def _die_with_the_build() -> None:
     _PRCTL(1, signal.SIGKILL)
 
 
-def pagefind_command(site: Path) -> list[str]:
-    """The Pagefind run of the build (benchmarks/bench_search.py times the same command)."""
-    return [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", OUTPUT_SUBDIR,
-            "--exclude-selectors", EXCLUDE_SELECTORS, "--quiet"]
+def pagefind_command(site: Path, output: Path | None = None) -> list[str]:
+    """One Pagefind run of the build: index the pages under `site` into `output` (by default
+    site/pagefind)."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--exclude-selectors", EXCLUDE_SELECTORS, "--quiet"]
+    return command + (["--output-path", str(output)] if output else ["--output-subdir", OUTPUT_SUBDIR])
 
 
-def index_search(site_dir: Path) -> None:
-    """Write Pagefind's index of the built site into site_dir/pagefind/. Raises SiteBuildFailed."""
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("pagefind")
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def shards(pages: list[str]) -> dict[str, list[str]]:
+    """The site's pages (paths of its HTML files) by index: "" is the primary index, the others
+    are buckets of a section's record pages ("incidents-3"). Everything is one index up to
+    SHARD_PAGES pages."""
+    groups: dict[str, list[str]] = {"": []}
+    if len(pages) <= SHARD_PAGES:
+        groups[""] = list(pages)
+        return groups
+    records: dict[str, list[tuple[str, str]]] = {section: [] for section in SHARDED_SECTIONS}
+    for rel in pages:
+        parts = rel.split("/")
+        if len(parts) == 3 and parts[0] in records and parts[2] == "index.html" and not parts[1].startswith("page_"):
+            records[parts[0]].append((parts[1], rel))
+        else:
+            groups[""].append(rel)
+    for section, found in records.items():
+        buckets = 1
+        while buckets * SHARD_PAGES < len(found):
+            buckets *= 2
+        for record_id, rel in found:
+            bucket = int(hashlib.sha256(record_id.encode()).hexdigest()[:8], 16) % buckets
+            groups.setdefault(f"{section}-{bucket}", []).append(rel)
+    return groups
+
+
+def _key(site: Path, pages: list[str]) -> str:
+    """What an index is made from: its pages' paths and bytes, Pagefind's version and options."""
+    digest = hashlib.sha256(f"{KEY_FORMAT}\0{_version()}\0{EXCLUDE_SELECTORS}\0".encode())
+    for rel in sorted(pages):
+        digest.update(rel.encode() + b"\0" + hashlib.sha256((site / rel).read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _folder(name: str) -> str:
+    return OUTPUT_SUBDIR if not name else f"{OUTPUT_SUBDIR}/part-{name}"
+
+
+def _previous_keys(previous: Path | None) -> dict[str, str]:
+    try:
+        return json.loads((previous / OUTPUT_SUBDIR / SHARDS_FILE).read_text(encoding="utf-8"))["keys"]
+    except (TypeError, OSError, ValueError, KeyError):
+        return {}
+
+
+def _link_copy(source: Path, dest: Path, skip=lambda rel: False) -> None:
+    for path in sorted(source.rglob("*")):
+        rel = path.relative_to(source).as_posix()
+        if skip(rel):
+            continue
+        target = dest / rel
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copy2(path, target)
+
+
+def _run(site: Path, output: Path) -> None:
     from .build import SiteBuildFailed  # here, not at the top: build imports this module
+
+    try:
+        # cwd is the site itself, so that no pagefind.yml of the caller's folder changes the index
+        result = subprocess.run(pagefind_command(site, output), cwd=site, capture_output=True, text=True, check=False,
+                                preexec_fn=_die_with_the_build if _PRCTL is not None else None)
+    except OSError as exc:
+        raise SiteBuildFailed([f"Pagefind could not run: {exc}"]) from None
+    if result.returncode != 0:
+        output_lines = (result.stdout + result.stderr).strip().splitlines()
+        raise SiteBuildFailed(["Pagefind could not index the site:", *output_lines[-20:]])
+
+
+def index_search(site_dir: Path, previous: Path | None = None) -> dict[str, int]:
+    """Write Pagefind's index of the built site into site_dir/pagefind/ (and, for a large site,
+    its parts into pagefind/part-*/, listed in pagefind/ib-shards.json). An index whose pages are
+    byte for byte those of the published site `previous` is taken from it (hard links) instead of
+    being made again: Pagefind's output is deterministic (the same pages give the same bytes), so
+    the result equals a clean build's. Returns how many indexes were made and reused. Raises
+    SiteBuildFailed."""
+    from .build import SiteBuildFailed
 
     if importlib.util.find_spec("pagefind") is None or importlib.util.find_spec("pagefind_bin") is None:
         raise SiteBuildFailed(["Pagefind is not installed: `pip install 'pagefind[bin]==1.5.2'` "
                                "(a dependency of incidentbook; `make site` installs it)."])
     site = Path(site_dir).resolve()
+    out = site / OUTPUT_SUBDIR
+    work = site.parent / (site.name + ".pagefind-work")
     # A fresh index every time. Removing (not overwriting) also keeps an incremental build's hard
     # links to the published site's files from being written through.
-    shutil.rmtree(site / OUTPUT_SUBDIR, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
+                   if p.relative_to(site).parts[0] != OUTPUT_SUBDIR)
+    groups = shards(pages)
+    keys = {name: _key(site, rels) for name, rels in groups.items()}
+    before = _previous_keys(previous)
+    made = reused = 0
     try:
-        # cwd is the site itself, so that no pagefind.yml of the caller's folder changes the index
-        result = subprocess.run(pagefind_command(site), cwd=site, capture_output=True, text=True, check=False,
-                                preexec_fn=_die_with_the_build if _PRCTL is not None else None)
-    except OSError as exc:
-        raise SiteBuildFailed([f"Pagefind could not run: {exc}"]) from None
-    if result.returncode != 0:
-        output = (result.stdout + result.stderr).strip().splitlines()
-        raise SiteBuildFailed(["Pagefind could not index the site:", *output[-20:]])
+        for name in sorted(groups):  # the primary ("") first: the parts go inside its folder
+            dest = site / _folder(name)
+            kept = previous / _folder(name) if previous is not None else None
+            if before.get(name) == keys[name] and kept is not None and (kept / "pagefind-entry.json").is_file():
+                _link_copy(kept, dest, skip=lambda rel: not name and (rel == SHARDS_FILE or rel.startswith("part-")))
+                reused += 1
+                continue
+            if len(groups) == 1:
+                _run(site, dest)
+            else:  # Pagefind indexes a folder: a mirror of this index's pages, as hard links
+                mirror = work / (name or "primary")
+                for rel in groups[name]:
+                    (mirror / rel).parent.mkdir(parents=True, exist_ok=True)
+                    try:
+                        os.link(site / rel, mirror / rel)
+                    except OSError:
+                        shutil.copy2(site / rel, mirror / rel)
+                _run(mirror, dest)
+            for unused in UNUSED:
+                (dest / unused).unlink(missing_ok=True)
+            made += 1
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    listing = {"format": KEY_FORMAT, "parts": [f"part-{name}/" for name in sorted(groups) if name], "keys": keys}
+    (out / SHARDS_FILE).write_text(json.dumps(listing, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    return {"made": made, "reused": reused}

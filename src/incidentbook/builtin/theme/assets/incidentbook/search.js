@@ -30,9 +30,16 @@
 
   function load() {
     if (!pagefind) {
-      pagefind = import(new URL(root.dataset.ibPagefind, document.baseURI).href).then(async (module) => {
+      const entry = new URL(root.dataset.ibPagefind, document.baseURI);
+      pagefind = import(entry.href).then(async (module) => {
         await module.options({ excerptLength: 24 });
         module.init();
+        // A large site's index comes in parts (pagefind/ib-shards.json, written by the build):
+        // merged into this one, so that one search ranks the results of all of them together.
+        const response = await fetch(new URL("ib-shards.json", entry));
+        if (!response.ok) throw new Error(`pagefind/ib-shards.json: HTTP ${response.status}`);
+        const { parts } = await response.json();
+        await Promise.all(parts.map((part) => module.mergeIndex(new URL(part, entry).href, { excerptLength: 24 })));
         return module;
       });
       pagefind.catch(() => { pagefind = null; });

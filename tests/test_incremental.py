@@ -100,7 +100,9 @@ def test_without_state_the_build_is_clean(pub: Path):
     before = inodes(site)
     incremental.clear_state(pub)  # as after a build killed between the swap and writing the state
     build(pub, pdf=False)
-    assert not set(before.items()) & set(inodes(site).items())
+    # every page converted again; the search index is taken from the published site only where the
+    # fresh pages are byte for byte the ones it was made from (sitesearch.index_search: its own key)
+    assert not {(rel, ino) for rel, ino in before.items() if not rel.startswith("pagefind/")} & set(inodes(site).items())
 
 
 def test_plugin_needing_every_page_forces_a_clean_build(example: Path):
@@ -114,7 +116,8 @@ def test_plugin_needing_every_page_forces_a_clean_build(example: Path):
     site = example / "build" / "site"
     before = inodes(site)
     build(example, pdf=False)
-    assert not set(before.items()) & set(inodes(site).items())
+    # the search index, keyed by the bytes of the pages it indexes, is reused (sitesearch.py)
+    assert not {(rel, ino) for rel, ino in before.items() if not rel.startswith("pagefind/")} & set(inodes(site).items())
 
 
 def test_manifest_records_each_outputs_input_hash(pub: Path):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from . import incremental, publish
+from . import incremental, publish, rendermemo
 from .chartfiles import chart_svgs, write_scripts, write_svgs
 from .charts import build_charts
 from .exports import data_files
@@ -73,16 +73,24 @@ def generate(root: Path, pub: Publication, verification: Verification, pdf_links
     citations = history_citations(pub, views)
     history = History(root, citations)
     dependencies: dict[str, set[str]] = {}
+    # record pages whose inputs are those of the Markdown already in docs/ are not rendered again
+    inputs = manifest.Inputs(pub)
+    context, hashes = rendermemo.context_key(inputs, info, pdf_links), rendermemo.record_hashes(pub, inputs)
+    keep = rendermemo.reusable(root, pub, inputs, context, rendermemo.load(root), hashes)
+    rendermemo.forget(root)  # until the pages below are written: a killed build leaves no memo
     pages = render_pages(pub, views, pdf_links, charts, {k[len("data/"):]: len(v) for k, v in downloads.items()},
-                         info, history, dependencies)
+                         info, history, dependencies, keep)
     pages.update(downloads)
     pages.update(feed_files(pub, views, history))
-    manifest.stage(root, manifest.build_manifest(pub, citations, pages, dependencies))
+    staged = manifest.build_manifest(pub, citations, pages, dependencies, inputs)
+    manifest.stage(root, staged)
     css = resources.files("incidentbook").joinpath("builtin/assets/incidentbook.css").read_text(encoding="utf-8")
     pages["assets/generated/incidentbook.css"] = css
     write_svgs(root / "docs", charts)  # before the PDFs, which embed them (chartfiles.chart_svgs)
     write_scripts(root / "docs")
-    return write_pages(root / "docs", pages)
+    counts = write_pages(root / "docs", pages)
+    rendermemo.save(root, context, hashes, staged["outputs"])
+    return counts
 
 
 class _Collect(logging.Handler):

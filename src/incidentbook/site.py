@@ -179,6 +179,47 @@ def all_pages(views: Views) -> list[Page]:
     return [page for generator in GENERATORS for page in generator(views)]
 
 
+class _Recorded(Mapping):
+    """One of the publication's record stores as a template sees it: every look-up is noted in the
+    page's dependencies ("actor/<id>"), going through the whole store as "actor/*" (rendermemo.py)."""
+
+    __slots__ = ("_store", "_kind", "_deps")
+
+    def __init__(self, store: Mapping, kind: str, deps: set[str]):
+        self._store, self._kind, self._deps = store, kind, deps
+
+    def __getitem__(self, key):
+        self._deps.add(f"{self._kind}/{key}")
+        return self._store[key]
+
+    def __contains__(self, key) -> bool:
+        self._deps.add(f"{self._kind}/{key}")
+        return key in self._store
+
+    def __iter__(self):
+        self._deps.add(f"{self._kind}/*")
+        return iter(self._store)
+
+    def __len__(self) -> int:
+        self._deps.add(f"{self._kind}/*")
+        return len(self._store)
+
+
+class _RecordingPub:
+    """The Publication as a page's template sees it (`pub`): its record stores are _Recorded."""
+
+    _KINDS = {"incidents": "incident", "actors": "actor", "places": "place", "sources": "source", "seeds": "source",
+              "context": "context"}
+
+    def __init__(self, pub: Publication, deps: set[str]):
+        self._pub, self._deps = pub, deps
+
+    def __getattr__(self, name: str):
+        value = getattr(self._pub, name)
+        kind = self._KINDS.get(name)
+        return _Recorded(value, kind, self._deps) if kind else value
+
+
 class PageRenderer:
     def __init__(self, pub: Publication, views: Views, pdf_links: bool = False, charts: Mapping[str, Chart] | None = None):
         self.pub = pub
@@ -240,7 +281,7 @@ class PageRenderer:
 
         citations = Citations(describe)
         context = {
-            "pub": self.pub, "info": self.pub.info, "v": self.views, "url": url, "ref": ref, "pdf_url": pdf_url, "chart": chart,
+            "pub": _RecordingPub(self.pub, deps), "info": self.pub.info, "v": self.views, "url": url, "ref": ref, "pdf_url": pdf_url, "chart": chart,
             "cite": citations.cite, "cite_all": citations.cite_all, "footnotes": citations.definitions,
             "CATEGORIES": CATEGORIES, "STANCE_VERB": STANCE_VERB, "GRADE_LABEL": GRADE_LABEL,
             "GRADE_DEFINITION": GRADE_DEFINITION, "PRECISION_LABEL": PRECISION_LABEL,
@@ -343,8 +384,15 @@ def size_label(size: int) -> str:
 
 def render_pages(pub: Publication, views: Views, pdf_links: bool = False,
                  charts: Mapping[str, Chart] | None = None, downloads: Mapping[str, int] | None = None,
-                 edition=None, history=None, dependencies: dict | None = None) -> dict[str, str]:
+                 edition=None, history=None, dependencies: dict | None = None,
+                 keep: Mapping[str, dict] | None = None) -> dict:
+    """Every page's Markdown, by path under docs/. A page in `keep` (rendermemo.reusable: path ->
+    memo entry) is not rendered: its value is a rendermemo.Kept, and its dependencies are the ones
+    it had when it was rendered."""
     from .metadata import jsonld_block
+    from .rendermemo import Kept
+
+    keep = keep or {}
 
     renderer = PageRenderer(pub, views, pdf_links, charts)
     renderer.downloads = downloads or {}
@@ -353,6 +401,10 @@ def render_pages(pub: Publication, views: Views, pdf_links: bool = False,
     renderer.jsonld = lambda kind, record: jsonld_block(views, kind, record)
     pages = {}
     for page in all_pages(views):
+        if page.path in keep:
+            pages[page.path] = Kept(keep[page.path]["sha256"])
+            renderer.dependencies[page.path] = set(keep[page.path]["shows"])
+            continue
         text = renderer.render(page)
         if text.startswith("---\n"):  # the commit this page's content comes from, shown in its footer
             text = f"---\nedition: {json.dumps(renderer.page_edition(page.path))}\n" + text[4:]
@@ -366,6 +418,8 @@ def write_pages(docs: Path, pages: Mapping[str, str | bytes]) -> tuple[int, int]
     """Write files whose bytes changed; remove stale generated files. Returns (written, removed)."""
     written = removed = 0
     for rel, text in pages.items():
+        if not isinstance(text, (str, bytes)):  # rendermemo.Kept: the file is already what it should be
+            continue
         target = docs / rel
         written += write_if_changed(target, text.encode("utf-8") if isinstance(text, str) else text)
     for directory in GENERATED_DIRS:

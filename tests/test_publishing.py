@@ -161,3 +161,13 @@ def test_workflow_passes_actionlint():
 @pytest.mark.parametrize("target", ["publish", "test", "site"])
 def test_makefile_targets_exist(target):
     assert re.search(rf"^{target}:", (REPO / "Makefile").read_text(encoding="utf-8"), re.M)
+
+
+@pytest.mark.parametrize("items", [[], [{}], [{"a": [], "b": {}, "c": "two\nlines", "d": [1, {"e": None}]}],
+                                   [{"k": "é"}, {"z": [[], [1, 2]], "q": "\\u2028 \"quoted\""}]])
+def test_incidents_json_is_the_json_of_the_list(items):
+    """exports._json_list builds incidents.json from the per-incident files' bytes: it must equal
+    encoding the list itself."""
+    from incidentbook.exports import _json, _json_list
+
+    assert _json_list([_json(item) for item in items]) == _json(items)

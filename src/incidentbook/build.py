@@ -151,7 +151,7 @@ def publish_site(root: Path, strict: bool = False, overrides: dict | None = None
     try:
         warnings = run_mkdocs(root, fresh, strict, overrides, changed, final)
         # Pagefind's index into fresh/pagefind/, before the swap; unchanged parts from the published site (sitesearch.py)
-        index_search(fresh, final if final.is_dir() else None)
+        index_search(fresh, final if final.is_dir() else None, root / "build" / "cache" / "page-digests.json")
     except SiteBuildFailed:
         publish.discard(fresh)
         raise
@@ -165,25 +165,35 @@ def publish_site(root: Path, strict: bool = False, overrides: dict | None = None
 def keep_unchanged_mtimes(previous: Path, fresh: Path) -> int:
     """Give every file of the fresh site whose bytes equal the previous site's its previous
     modification time, so a rebuild changes the mtime only of outputs that really changed
-    (web servers, rsync and CDNs then resend only those). Returns how many were kept."""
+    (web servers, rsync and CDNs then resend only those). Returns how many were kept.
+    (os.scandir and string paths: 65,000 files at 10,000 incidents.)"""
     import os
 
     if not previous.is_dir():
         return 0
     kept = 0
-    for path in fresh.rglob("*"):
-        old = previous / path.relative_to(fresh)
+    pending = [""]
+    while pending:
+        rel = pending.pop()
         try:
-            if not path.is_file() or not old.is_file():
-                continue
-            new_stat, old_stat = path.stat(), old.stat()
-            if (new_stat.st_ino, new_stat.st_dev) == (old_stat.st_ino, old_stat.st_dev):
-                continue  # a hard link to the published file (incremental build): already the same
-            if old_stat.st_size == new_stat.st_size and old.read_bytes() == path.read_bytes():
-                os.utime(path, ns=(old_stat.st_atime_ns, old_stat.st_mtime_ns))
-                kept += 1
+            entries = list(os.scandir(os.path.join(fresh, rel)))
         except OSError:
             continue
+        for entry in entries:
+            name = os.path.join(rel, entry.name) if rel else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(name)
+                continue
+            old = os.path.join(previous, name)
+            try:
+                new_stat, old_stat = entry.stat(follow_symlinks=False), os.stat(old)
+                if (new_stat.st_ino, new_stat.st_dev) == (old_stat.st_ino, old_stat.st_dev):
+                    continue  # a hard link to the published file (incremental build): already the same
+                if old_stat.st_size == new_stat.st_size and Path(old).read_bytes() == Path(entry.path).read_bytes():
+                    os.utime(entry.path, ns=(old_stat.st_atime_ns, old_stat.st_mtime_ns))
+                    kept += 1
+            except OSError:
+                continue
     return kept
 
 

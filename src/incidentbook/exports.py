@@ -139,6 +139,15 @@ def _json(data) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
 
 
+def _json_list(encoded: list[bytes]) -> bytes:
+    """_json of a list, from the _json of each item: the same bytes without encoding every record twice
+    (JSON strings hold no raw line breaks, so each item's lines just move one space in)."""
+    if not encoded:
+        return _json([])
+    items = (b"\n".join(b" " + line for line in one.rstrip(b"\n").split(b"\n")) for one in encoded)
+    return b"[\n" + b",\n".join(items) + b"\n]\n"
+
+
 def incident_record(views: Views, incident: Incident) -> dict:
     """One incident as JSON: the curated record plus the reconciled figures and page address."""
     data = incident.model_dump(mode="json")
@@ -190,12 +199,13 @@ def data_files(views: Views, name: str, title: str, version: str) -> dict[str, b
             "encoding": "utf-8", "description": description,
             "schema": {"fields": [{"name": c.name, "type": c.type, "description": c.description} for c in columns]},
         })
-    incidents = [incident_record(views, i) for i in views.incidents_by_date(newest_first=False)]
-    files["incidents.json"] = _json(incidents)
+    encoded = []
+    for incident in views.incidents_by_date(newest_first=False):
+        files[f"incidents/{incident.id}.json"] = one = _json(incident_record(views, incident))
+        encoded.append(one)
+    files["incidents.json"] = _json_list(encoded)
     files["actors.json"] = _json([a.model_dump(mode="json") for a in sorted(views.pub.actors.values(), key=lambda a: a.id)])
     files["incidents.geojson"] = _json(geojson(views))
-    for record in incidents:
-        files[f"incidents/{record['id']}.json"] = _json(record)
     for path, description in (("incidents.json", "Incidents as JSON: curated records with reconciled figures."),
                               ("actors.json", "Actors as JSON."),
                               ("incidents.geojson", "Incidents as GeoJSON points at gazetteer coordinates.")):

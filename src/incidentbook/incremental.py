@@ -115,15 +115,16 @@ def link_tree(published: Path, fresh: Path) -> int:
     """Fill the staging folder with hard links to the published files (MkDocs's rewritten files
     excepted). Returns how many files were linked."""
     linked = 0
+    published, fresh = os.fspath(published), os.fspath(fresh)
     for directory, folders, files in os.walk(published):
-        here = Path(directory)
-        rel = here.relative_to(published)
-        if rel == Path("."):
+        rel = os.path.relpath(directory, published)
+        if rel == ".":
             folders[:] = [f for f in folders if f not in REWRITTEN]
             files = [f for f in files if f not in REWRITTEN]
-        (fresh / rel).mkdir(parents=True, exist_ok=True)
+        target = os.path.join(fresh, rel)
+        os.makedirs(target, exist_ok=True)
         for name in files:
-            os.link(here / name, fresh / rel / name)
+            os.link(os.path.join(directory, name), os.path.join(target, name))
             linked += 1
     return linked
 

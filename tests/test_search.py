@@ -320,3 +320,14 @@ def test_search_merges_the_parts_of_a_large_index(browser, serve_site, sharded_s
     assert any(h.startswith("./sources/") for h in hrefs), hrefs  # the VOA article: from part-sources-0
     assert any("/pagefind/part-incidents-0/fragment/" in u for u in requested)
     assert errors == []
+
+
+def test_listings_are_left_out_of_the_index(built_example):
+    """Lists of records (an actor's incidents, section listings, the quality table) are not indexed,
+    so a search lands on the records themselves; the attribute has a value Pagefind accepts."""
+    site = built_example / "build/site"
+    actor = (site / "actors/islamic-state-khorasan/index.html").read_text(encoding="utf-8")
+    assert re.search(r'<div class="ib-listing" data-pagefind-ignore="all">\s*<table>', actor)
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not re.search(r'data-pagefind-ignore(?!="all")', text), page  # Pagefind warns on any other value

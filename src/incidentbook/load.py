@@ -59,6 +59,11 @@ class Publication:
     def origin(self, kind: str, record_id: str) -> Origin:
         return self.origins[(kind, record_id)]
 
+    def store(self, kind: str) -> dict:
+        """The records of a kind ("incident", "actor", "place", "source", "context"), by id."""
+        return {"incident": self.incidents, "actor": self.actors, "place": self.places, "source": self.sources,
+                "context": self.context}[kind]
+
 
 def _rel(root: Path, path: Path) -> str:
     try:

@@ -50,8 +50,7 @@ class Inputs:
         kind, _, record_id = dep.partition("/")
         if record_id == "*":
             if kind not in self._kinds:
-                store = {"incident": self.pub.incidents, "actor": self.pub.actors, "place": self.pub.places,
-                         "source": self.pub.sources, "context": self.pub.context}.get(kind, {})
+                store = self.pub.store(kind)
                 joined = "\0".join(f"{rid}={self.record(f'{kind}/{rid}')}" for rid in sorted(store))
                 self._kinds[kind] = hashlib.sha256(joined.encode()).hexdigest()
             return self._kinds[kind]

@@ -230,7 +230,7 @@ def render(views: Views, doc: PdfDocument, edition: Edition, env: Environment, c
     def ref(kind: str, record_id: str, text: object = None) -> Markup:
         """The record's name, linked when the record is inside this PDF."""
         if text is None:
-            store = {"incident": pub.incidents, "actor": pub.actors, "place": pub.places, "source": pub.sources}[kind]
+            store = pub.store(kind)
             record = store[record_id]
             text = getattr(record, "title", None) or getattr(record, "name", record_id)
         if (kind, record_id) in doc.targets:

@@ -79,20 +79,15 @@ def own_templates(root: Path) -> bool:
     return folder.is_dir() and any(p.is_file() and p.name not in (".keep", "README.md") for p in folder.rglob("*"))
 
 
-def _store(pub: Publication, kind: str) -> Mapping:
-    return {"incident": pub.incidents, "actor": pub.actors, "place": pub.places, "source": pub.sources,
-            "context": pub.context}[kind]
-
-
 def record_hashes(pub: Publication, inputs: Inputs) -> dict[str, str]:
-    return {f"{kind}/{rid}": inputs.record(f"{kind}/{rid}") for kind in STORES for rid in _store(pub, kind)}
+    return {f"{kind}/{rid}": inputs.record(f"{kind}/{rid}") for kind in STORES for rid in pub.store(kind)}
 
 
 def references(pub: Publication, kind: str, record_id: str) -> set[str]:
     """"kind/id" of the records a record's fields name, with the parents of each place and actor."""
     from .validate import _references, walk
 
-    record = _store(pub, kind).get(record_id)
+    record = pub.store(kind).get(record_id)
     found: set[str] = set()
     if record is not None:
         for _, obj in walk(record):

@@ -258,9 +258,7 @@ class PageRenderer:
         def ref(kind: str, record_id: str, text: str | None = None) -> Markup:
             deps.add(f"{kind}/{record_id}")
             if text is None:
-                store = {"incident": self.pub.incidents, "actor": self.pub.actors, "place": self.pub.places,
-                         "source": self.pub.sources}[kind]
-                record = store[record_id]
+                record = self.pub.store(kind)[record_id]
                 text = getattr(record, "title", None) or getattr(record, "name", record_id)
             return Markup(f"[{md_escape(text)}]({url(kind, record_id)})")
 

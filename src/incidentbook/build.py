@@ -5,6 +5,7 @@ Side effects (writing pages, running MkDocs, swapping the published site) happen
 
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
 from collections.abc import Mapping
@@ -79,7 +80,7 @@ def generate(root: Path, pub: Publication, verification: Verification, pdf_links
     keep = rendermemo.reusable(root, pub, inputs, context, rendermemo.load(root), hashes)
     rendermemo.forget(root)  # until the pages below are written: a killed build leaves no memo
     pages = render_pages(pub, views, pdf_links, charts, {k[len("data/"):]: len(v) for k, v in downloads.items()},
-                         info, history, dependencies, keep)
+                         info, history, dependencies, keep, write_to=root / "docs")
     pages.update(downloads)
     pages.update(feed_files(pub, views, history))
     staged = manifest.build_manifest(pub, citations, pages, dependencies, inputs)
@@ -88,9 +89,10 @@ def generate(root: Path, pub: Publication, verification: Verification, pdf_links
     pages["assets/generated/incidentbook.css"] = css
     write_svgs(root / "docs", charts)  # before the PDFs, which embed them (chartfiles.chart_svgs)
     write_scripts(root / "docs")
-    counts = write_pages(root / "docs", pages)
+    written, removed = write_pages(root / "docs", pages)
+    written += sum(1 for value in pages.values() if isinstance(value, rendermemo.Kept) and value.written)
     rendermemo.save(root, context, hashes, staged["outputs"])
-    return counts
+    return written, removed
 
 
 class _Collect(logging.Handler):
@@ -128,9 +130,10 @@ def run_mkdocs(root: Path, site_dir: Path, strict: bool, overrides: dict | None 
         else:
             changed = None
         if changed is None:
-            mkdocs_build(config)
+            with incremental.lean_pages(config):
+                mkdocs_build(config)
         else:
-            with incremental.dirty_mkdocs(changed) as captured:
+            with incremental.dirty_mkdocs(changed) as captured, incremental.lean_pages(config):
                 mkdocs_build(config, dirty=True)
             incremental.remove_stale(site_dir, captured["files"])
     except (MkDocsException, SystemExit, OSError) as exc:
@@ -346,6 +349,9 @@ def _build(root: Path, strict: bool, progress, pdf: bool) -> BuildResult:
         step("Making the PDFs with Typst")
         compiled, unchanged = publish_pdfs(root, pub, verification, chart_svgs(root), views=views, info=info)
     step("Building the site with MkDocs")
-    site_dir, warnings = publish_site(root, strict, config_overrides(root, pub, info.version))
+    overrides = config_overrides(root, pub, info.version)
+    del views  # its indexes and caches are not needed any more: MkDocs holds every page in memory
+    gc.collect()
+    site_dir, warnings = publish_site(root, strict, overrides)
     manifest.commit(root)
     return BuildResult(pub, verification, written, removed, site_dir, warnings, compiled, unchanged)

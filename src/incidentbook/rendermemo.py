@@ -45,12 +45,13 @@ STORES = ("incident", "actor", "place", "source", "context")
 
 
 class Kept:
-    """A page's Markdown, left in docs/ as the last build wrote it (its bytes are not read)."""
+    """A page's Markdown that is already in docs/: left as the last build wrote it (its bytes are
+    not read), or written just now (`written`: its bytes had changed; site.render_pages)."""
 
-    __slots__ = ("sha256",)
+    __slots__ = ("sha256", "written")
 
-    def __init__(self, sha256: str):
-        self.sha256 = sha256
+    def __init__(self, sha256: str, written: bool = False):
+        self.sha256, self.written = sha256, bool(written)
 
 
 def record_page(path: str) -> tuple[str, str] | None:

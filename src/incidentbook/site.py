@@ -383,10 +383,14 @@ def size_label(size: int) -> str:
 def render_pages(pub: Publication, views: Views, pdf_links: bool = False,
                  charts: Mapping[str, Chart] | None = None, downloads: Mapping[str, int] | None = None,
                  edition=None, history=None, dependencies: dict | None = None,
-                 keep: Mapping[str, dict] | None = None) -> dict:
+                 keep: Mapping[str, dict] | None = None, write_to: Path | None = None) -> dict:
     """Every page's Markdown, by path under docs/. A page in `keep` (rendermemo.reusable: path ->
     memo entry) is not rendered: its value is a rendermemo.Kept, and its dependencies are the ones
-    it had when it was rendered."""
+    it had when it was rendered. With `write_to` (docs/), each page is written there as soon as it
+    is rendered (when its bytes changed) and its value is a Kept too: the publication's Markdown
+    (1.3 GB as Python strings at 10,000 incidents) is never all in memory at once."""
+    import hashlib
+
     from .metadata import jsonld_block
     from .rendermemo import Kept
 
@@ -406,7 +410,11 @@ def render_pages(pub: Publication, views: Views, pdf_links: bool = False,
         text = renderer.render(page)
         if text.startswith("---\n"):  # the commit this page's content comes from, shown in its footer
             text = f"---\nedition: {json.dumps(renderer.page_edition(page.path))}\n" + text[4:]
-        pages[page.path] = text
+        if write_to is not None:
+            data = text.encode("utf-8")
+            pages[page.path] = Kept(hashlib.sha256(data).hexdigest(), write_if_changed(write_to / page.path, data))
+        else:
+            pages[page.path] = text
     if dependencies is not None:
         dependencies.update(renderer.dependencies)
     return pages

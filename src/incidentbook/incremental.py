@@ -53,8 +53,13 @@ def site_key(root: Path, overrides: dict | None) -> str:
             digest.update(f"{package} -\0".encode())
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode() + b"\0")
     digest.update((root / "mkdocs.yml").read_bytes() if (root / "mkdocs.yml").is_file() else b"")
-    digest.update(json.dumps(overrides or {}, sort_keys=True, default=str).encode())
     theme = Path(str(resources.files("incidentbook").joinpath("builtin/theme")))
+    # the package's theme folder by name, not by where this copy of the package is installed: its
+    # files are hashed below
+    settings = json.loads(json.dumps(overrides or {}, default=str))
+    if isinstance(settings.get("theme"), dict) and settings["theme"].get("custom_dir") == str(theme):
+        settings["theme"]["custom_dir"] = "(incidentbook's theme)"
+    digest.update(json.dumps(settings, sort_keys=True).encode())
     custom = [theme] + [root / "overrides"]  # the package's theme override, and a publication's own
     for folder in custom:
         for path in sorted(folder.rglob("*")) if folder.is_dir() else []:

@@ -37,10 +37,11 @@ from pathlib import Path
 
 from .load import Publication
 from .manifest import Inputs
+from .site import KIND_DIR, page_url
 
 MEMO = Path("build") / "cache" / "render-memo.json"
 FORMAT = "1"
-KINDS = {"incidents": "incident", "actors": "actor", "places": "place", "sources": "source"}
+RECORD_KINDS = ("incident", "actor", "place", "source")  # kinds with a page of their own
 STORES = ("incident", "actor", "place", "source", "context")
 
 
@@ -55,18 +56,18 @@ class Kept:
 
 
 def record_page(path: str) -> tuple[str, str] | None:
-    """(kind, id) when `path` (under docs/) is a record's page: incidents/<id>.md, not a listing page."""
-    parts = path.split("/")
-    if len(parts) == 2 and parts[0] in KINDS and parts[1].endswith(".md") and parts[1] != "index.md" \
-            and not parts[1].startswith("page_"):
-        return KINDS[parts[0]], parts[1][:-3]
+    """(kind, id) when `path` (under docs/) is a record's page (site.page_url), not a listing page."""
+    folder, _, name = path.partition("/")
+    kind = next((k for k in RECORD_KINDS if KIND_DIR[k] == folder), None)
+    if kind and name.endswith(".md") and "/" not in name and name != "index.md" and not name.startswith("page_"):
+        return kind, name[:-3]
     return None
 
 
 def page_of(dep: str) -> str | None:
+    """The page of the record "kind/id" (site.page_url); None for a kind without pages, or "kind/*"."""
     kind, _, record_id = dep.partition("/")
-    folder = {v: k for k, v in KINDS.items()}.get(kind)
-    return f"{folder}/{record_id}.md" if folder and record_id != "*" else None
+    return page_url(kind, record_id) if kind in RECORD_KINDS and record_id != "*" else None
 
 
 def context_key(inputs: Inputs, edition, pdf_links: bool) -> str:

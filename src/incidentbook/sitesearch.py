@@ -157,6 +157,15 @@ def _previous_keys(previous: Path | None) -> dict[str, str]:
         return {}
 
 
+def _link(source: Path, target: Path) -> None:
+    """A hard link (a copy where the file system has none)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
 def _link_copy(source: Path, dest: Path, skip=lambda rel: False) -> None:
     for path in sorted(source.rglob("*")):
         rel = path.relative_to(source).as_posix()
@@ -166,11 +175,7 @@ def _link_copy(source: Path, dest: Path, skip=lambda rel: False) -> None:
         if path.is_dir():
             target.mkdir(parents=True, exist_ok=True)
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(path, target)
-        except OSError:
-            shutil.copy2(path, target)
+        _link(path, target)
 
 
 def _run(site: Path, output: Path) -> None:
@@ -227,11 +232,7 @@ def index_search(site_dir: Path, previous: Path | None = None, digest_cache: Pat
             else:  # Pagefind indexes a folder: a mirror of this index's pages, as hard links
                 mirror = work / (name or "primary")
                 for rel in groups[name]:
-                    (mirror / rel).parent.mkdir(parents=True, exist_ok=True)
-                    try:
-                        os.link(site / rel, mirror / rel)
-                    except OSError:
-                        shutil.copy2(site / rel, mirror / rel)
+                    _link(site / rel, mirror / rel)
                 _run(mirror, dest)
             for unused in UNUSED:
                 (dest / unused).unlink(missing_ok=True)

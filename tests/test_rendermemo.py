@@ -6,8 +6,10 @@ a source's publisher corrected, an incident added or removed."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -201,3 +203,38 @@ def test_own_site_templates_render_every_page(corpus, tmp_path, monkeypatch):
     (root / "templates" / "site" / "place.md.j2").write_text(builtin.read_text(encoding="utf-8"), encoding="utf-8")
     first = run_generate(root, monkeypatch)
     assert sorted(run_generate(root, monkeypatch)) == sorted(first)
+
+
+def _commit(root: Path, message: str, when: int) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Analyst", "GIT_AUTHOR_EMAIL": "a@example.org", "GIT_COMMITTER_NAME": "Analyst",
+           "GIT_COMMITTER_EMAIL": "a@example.org", "GIT_AUTHOR_DATE": f"@{when} +0000", "GIT_COMMITTER_DATE": f"@{when} +0000"}
+    for args in (["add", "-A"], ["commit", "-qm", message]):
+        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+
+def test_a_commit_renders_only_the_pages_it_touched(corpus, tmp_path, monkeypatch):
+    """In a git repository every change ends in a commit: the pages of the records it touched gain a
+    revision and lose "uncommitted changes"; the other pages keep their Markdown (keying the memo on
+    the commit being built rendered every page after every commit)."""
+    root = tmp_path / "pub"
+    shutil.copytree(corpus, root)
+    (root / ".gitignore").write_text("build/\ndocs/*\n!docs/about.md\n", encoding="utf-8")
+    subprocess.run(["git", "-C", str(root), "init", "-q", "-b", "main"], check=True, capture_output=True)
+    _commit(root, "Curate the corpus", 1_700_000_000)
+    records = [p for p in run_generate(root, monkeypatch) if rendermemo.record_page(p)]
+    revise_article(root)
+    uncommitted = [p for p in run_generate(root, monkeypatch) if rendermemo.record_page(p)]
+    status = subprocess.run(["git", "-C", str(root), "status", "--porcelain", "data/incidents"], check=True,
+                            capture_output=True, text=True).stdout.split()
+    changed = next(p for p in uncommitted if f"data/{p[:-len('.md')]}.yaml" in status)  # a revised record's brief
+    assert "+ uncommitted changes" in (root / "docs" / changed).read_text(encoding="utf-8")
+    _commit(root, "The toll rose in one article", 1_700_086_400)
+    committed = [p for p in run_generate(root, monkeypatch) if rendermemo.record_page(p)]
+    assert changed in committed and 0 < len(committed) < len(records) / 10, " ".join(committed)
+    page = (root / "docs" / changed).read_text(encoding="utf-8")
+    assert "+ uncommitted changes" not in page and "The toll rose in one article" in page
+
+    clean = tmp_path / "clean"
+    subprocess.run(["git", "clone", "-q", str(root), str(clean)], check=True, capture_output=True)
+    run_generate(clean, monkeypatch)
+    assert docs(root) == docs(clean)

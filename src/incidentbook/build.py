@@ -76,8 +76,9 @@ def generate(root: Path, pub: Publication, verification: Verification, pdf_links
     dependencies: dict[str, set[str]] = {}
     # record pages whose inputs are those of the Markdown already in docs/ are not rendered again
     inputs = manifest.Inputs(pub)
-    context, hashes = rendermemo.context_key(inputs, info, pdf_links), rendermemo.record_hashes(pub, inputs)
-    keep = rendermemo.reusable(root, pub, inputs, context, rendermemo.load(root), hashes)
+    context = rendermemo.context_key(inputs, info, pdf_links, history)
+    hashes = rendermemo.record_hashes(pub, inputs, history)
+    keep = rendermemo.reusable(root, pub, inputs, context, rendermemo.load(root), hashes, history)
     rendermemo.forget(root)  # until the pages below are written: a killed build leaves no memo
     pages = render_pages(pub, views, pdf_links, charts, {k[len("data/"):]: len(v) for k, v in downloads.items()},
                          info, history, dependencies, keep, write_to=root / "docs")
@@ -91,7 +92,7 @@ def generate(root: Path, pub: Publication, verification: Verification, pdf_links
     write_scripts(root / "docs")
     written, removed = write_pages(root / "docs", pages)
     written += sum(1 for value in pages.values() if isinstance(value, rendermemo.Kept) and value.written)
-    rendermemo.save(root, context, hashes, staged["outputs"])
+    rendermemo.save(root, context, hashes, staged["outputs"], history)
     return written, removed
 
 

@@ -13,8 +13,14 @@ record page (incident brief, actor profile, place, source page):
 
 and for the whole build: the hash of each record, and a context key over everything else that
 shapes every page (manifest.Inputs.common: tool version, templates, mkdocs.yml, publication and
-vocabulary files; the edition, i.e. git commit and date, which the revision histories and footers
-come from; whether PDFs are linked; SOURCE_DATE_EPOCH; the context figures).
+vocabulary files; the edition's tool version and date; whether PDFs are linked; SOURCE_DATE_EPOCH;
+the context figures; the newest commit of the inputs every page depends on).
+
+Git history enters per record, not through the commit being built: a record's hash includes its
+revisions (commits, field changes, the source changes they follow) and whether it has uncommitted
+changes, which is all its page's revision history and "as of commit" label are made of
+(history.History.page_edition). A new commit therefore renders again the pages of the records it
+touched, not every page, as keying on HEAD did.
 
 A page is kept, not rendered, only when the context key is the memo's, the input hash over the
 records it showed last time is unchanged, its file in docs/ is the one the memo describes, and no
@@ -40,7 +46,7 @@ from .manifest import Inputs
 from .site import KIND_DIR, page_url
 
 MEMO = Path("build") / "cache" / "render-memo.json"
-FORMAT = "1"
+FORMAT = "2"
 RECORD_KINDS = ("incident", "actor", "place", "source")  # kinds with a page of their own
 STORES = ("incident", "actor", "place", "source", "context")
 
@@ -70,10 +76,35 @@ def page_of(dep: str) -> str | None:
     return page_url(kind, record_id) if kind in RECORD_KINDS and record_id != "*" else None
 
 
-def context_key(inputs: Inputs, edition, pdf_links: bool) -> str:
-    parts = [FORMAT, inputs.common, repr(edition), str(bool(pdf_links)), os.environ.get("SOURCE_DATE_EPOCH", ""),
-             inputs.record("context/*")]
+def context_key(inputs: Inputs, edition, pdf_links: bool, history=None) -> str:
+    """Everything but the records that shapes every record page. The edition's commit is not in it: the
+    pages show per-record commits (history_key) and the newest commit of the global inputs."""
+    newest = getattr(history, "global_commit", None)
+    git = (f"{history.available}:{newest.sha if newest else ''}:{history.dirty_global}"
+           if history is not None else "-")
+    parts = [FORMAT, inputs.common, repr((edition.version, edition.date)) if edition is not None else "-",
+             str(bool(pdf_links)), os.environ.get("SOURCE_DATE_EPOCH", ""), inputs.record("context/*"), git]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def history_key(history, dep: str) -> str:
+    """What pages show of a record's git history ("kind/id"): its revisions and whether it has
+    uncommitted changes; "" without history or for "kind/*"."""
+    if history is None or not history.available:
+        return ""
+    kind, _, record_id = dep.partition("/")
+    revisions = history.of(kind, record_id)
+    if not revisions and dep not in history.dirty_records:
+        return ""
+    shown = [(r.commit.sha, r.commit.time, r.commit.subject, r.commit.order, r.action,
+              [(c.field, c.old, c.new) for c in r.changes], r.more_changes,
+              [(sid, c.sha, c.time) for sid, c in r.caused_by]) for r in revisions]
+    text = repr((shown, dep in history.dirty_records))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _history_text(history, shows) -> str:
+    return "\0".join(history_key(history, dep) for dep in sorted(shows))
 
 
 def own_templates(root: Path) -> bool:
@@ -81,8 +112,15 @@ def own_templates(root: Path) -> bool:
     return folder.is_dir() and any(p.is_file() and p.name not in (".keep", "README.md") for p in folder.rglob("*"))
 
 
-def record_hashes(pub: Publication, inputs: Inputs) -> dict[str, str]:
-    return {f"{kind}/{rid}": inputs.record(f"{kind}/{rid}") for kind in STORES for rid in pub.store(kind)}
+def record_hashes(pub: Publication, inputs: Inputs, history=None) -> dict[str, str]:
+    """"kind/id" -> the record's input hash, with its history (history_key) when it has one."""
+    out = {}
+    for kind in STORES:
+        for rid in pub.store(kind):
+            dep = f"{kind}/{rid}"
+            past = history_key(history, dep)
+            out[dep] = inputs.record(dep) + (f"+{past}" if past else "")
+    return out
 
 
 def references(pub: Publication, kind: str, record_id: str) -> set[str]:
@@ -124,7 +162,7 @@ def load(root: Path) -> dict | None:
 
 
 def reusable(root: Path, pub: Publication, inputs: Inputs, context: str, memo: dict | None,
-             hashes: Mapping[str, str]) -> dict[str, dict]:
+             hashes: Mapping[str, str], history=None) -> dict[str, dict]:
     """The record pages whose Markdown in docs/ can be kept: path -> memo entry."""
     if memo is None or memo.get("context") != context or own_templates(root):
         return {}
@@ -141,7 +179,8 @@ def reusable(root: Path, pub: Publication, inputs: Inputs, context: str, memo: d
     keep: dict[str, dict] = {}
     docs = root / "docs"
     for path, entry in pages.items():
-        if path in affected or entry.get("inputs") != _key(context, inputs.of(path, entry.get("shows", ()))):
+        shows = entry.get("shows", ())
+        if path in affected or entry.get("inputs") != _key(context, inputs.of(path, shows), _history_text(history, shows)):
             continue
         try:
             stat = (docs / path).stat()
@@ -152,11 +191,12 @@ def reusable(root: Path, pub: Publication, inputs: Inputs, context: str, memo: d
     return keep
 
 
-def _key(context: str, page_inputs: str) -> str:
-    return hashlib.sha256(f"{context}\0{page_inputs}".encode()).hexdigest()
+def _key(context: str, page_inputs: str, past: str) -> str:
+    return hashlib.sha256(f"{context}\0{page_inputs}\0{past}".encode()).hexdigest()
 
 
-def save(root: Path, context: str, hashes: Mapping[str, str], manifest_outputs: Mapping[str, dict]) -> None:
+def save(root: Path, context: str, hashes: Mapping[str, str], manifest_outputs: Mapping[str, dict],
+         history=None) -> None:
     """Record the record pages just written to docs/ (after `write_pages`)."""
     pages = {}
     for path, entry in manifest_outputs.items():
@@ -166,7 +206,8 @@ def save(root: Path, context: str, hashes: Mapping[str, str], manifest_outputs: 
             stat = (root / "docs" / path).stat()
         except OSError:
             continue
-        pages[path] = {"inputs": _key(context, entry["inputs"]), "shows": entry["shows"], "sha256": entry["sha256"],
+        pages[path] = {"inputs": _key(context, entry["inputs"], _history_text(history, entry["shows"])),
+                       "shows": entry["shows"], "sha256": entry["sha256"],
                        "stat": [stat.st_size, stat.st_mtime_ns]}
     target = root / MEMO
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -171,3 +171,46 @@ def test_incidents_json_is_the_json_of_the_list(items):
     from incidentbook.exports import _json, _json_list
 
     assert _json_list([_json(item) for item in items]) == _json(items)
+
+
+def test_json_downloads_of_unchanged_data_are_read_back_not_encoded(tmp_path, monkeypatch):
+    """exports.JsonMemo: a JSON download whose data is the last build's is taken from docs/ (same
+    bytes); changed data, or a file changed in docs/, is encoded again."""
+    from conftest import copy_example
+
+    from incidentbook import exports
+    from incidentbook.validate import load_and_validate
+    from incidentbook.views import Views
+
+    root = copy_example(tmp_path / "pub")
+
+    def downloads():
+        pub, verification = load_and_validate(root)
+        memo = exports.JsonMemo(root)
+        encoded: list = []
+        original = exports._json
+        monkeypatch.setattr(exports, "_json", lambda data: encoded.append(data) or original(data))
+        files = exports.data_files(Views(pub, verification), "demo", "Demo", "1", memo)
+        monkeypatch.setattr(exports, "_json", original)
+        for path, data in files.items():
+            (root / "docs" / "data" / path).parent.mkdir(parents=True, exist_ok=True)
+            (root / "docs" / "data" / path).write_bytes(data)
+        memo.save()
+        return files, len(encoded)
+
+    first, encoded = downloads()
+    assert encoded == len(first) - 5 - 1  # every JSON file but incidents.json (from the others) and the CSVs
+    second, encoded = downloads()
+    assert second == first and encoded == 1  # only datapackage.json, not memoised
+    assert all(isinstance(second[p], exports.KeptBytes) for p in ("incidents/ghor-2016-10-25.json", "actors.json"))
+
+    (root / "docs/data/incidents/ghor-2016-10-25.json").write_text("{}\n")  # changed by hand
+    third, encoded = downloads()
+    assert third == first and encoded == 2 and not isinstance(third["incidents/ghor-2016-10-25.json"], exports.KeptBytes)
+
+    ghor = root / "data/incidents/ghor-2016-10-25.yaml"
+    ghor.write_text(ghor.read_text(encoding="utf-8").replace("\ntitle: ", "\ntitle: Revised ", 1), encoding="utf-8")
+    fourth, encoded = downloads()
+    assert b'"title": "Revised ' in fourth["incidents/ghor-2016-10-25.json"] and b'"title": "Revised ' in fourth["incidents.json"]
+    assert fourth["incidents/quetta-police-college-2016-10-24.json"] == first["incidents/quetta-police-college-2016-10-24.json"]
+    assert encoded == 3  # the incident, the GeoJSON (its title), datapackage.json

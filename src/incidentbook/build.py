@@ -16,7 +16,7 @@ from pathlib import Path
 from . import incremental, publish, rendermemo
 from .chartfiles import chart_svgs, write_scripts, write_svgs
 from .charts import build_charts
-from .exports import data_files
+from .exports import JsonMemo, data_files
 from .load import Publication, load_publication
 from .model import PublicationInfo
 from .yamlio import load_yaml
@@ -69,8 +69,10 @@ def generate(root: Path, pub: Publication, verification: Verification, pdf_links
     views = views or Views(pub, verification)
     charts = build_charts(views)
     info = info or edition(root, pub)
+    json_memo = JsonMemo(root)
     downloads = {f"data/{path}": data for path, data in
-                 data_files(views, _slug(pub.info.title), pub.info.title, pub.info.version).items()}
+                 data_files(views, _slug(pub.info.title), pub.info.title, pub.info.version, json_memo).items()}
+    json_memo.forget()  # until the downloads below are written
     citations = history_citations(pub, views)
     history = History(root, citations)
     dependencies: dict[str, set[str]] = {}
@@ -93,6 +95,7 @@ def generate(root: Path, pub: Publication, verification: Verification, pdf_links
     written, removed = write_pages(root / "docs", pages)
     written += sum(1 for value in pages.values() if isinstance(value, rendermemo.Kept) and value.written)
     rendermemo.save(root, context, hashes, staged["outputs"], history)
+    json_memo.save()
     return written, removed
 
 

@@ -6,6 +6,7 @@ Side effects (writing pages, running MkDocs, swapping the published site) happen
 from __future__ import annotations
 
 import gc
+import os
 import logging
 import shutil
 from collections.abc import Mapping
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from . import incremental, publish, rendermemo
+from . import incremental, parallelpages, publish, rendermemo
 from .chartfiles import chart_svgs, write_scripts, write_svgs
 from .charts import build_charts
 from .exports import JsonMemo, data_files
@@ -133,11 +134,15 @@ def run_mkdocs(root: Path, site_dir: Path, strict: bool, overrides: dict | None 
                 changed = None
         else:
             changed = None
+        to_convert = len(changed) if changed is not None else sum(
+            1 for _, _, names in os.walk(root / "docs") for name in names if name.endswith(".md"))
+        workers = parallelpages.workers_for(to_convert) if not config.plugins else 1
         if changed is None:
-            with incremental.lean_pages(config):
+            with incremental.lean_pages(config), parallelpages.parallel_pages(workers, handler.messages):
                 mkdocs_build(config)
         else:
-            with incremental.dirty_mkdocs(changed) as captured, incremental.lean_pages(config):
+            with incremental.dirty_mkdocs(changed) as captured, incremental.lean_pages(config), \
+                    parallelpages.parallel_pages(workers, handler.messages):
                 mkdocs_build(config, dirty=True)
             incremental.remove_stale(site_dir, captured["files"])
     except (MkDocsException, SystemExit, OSError) as exc:

@@ -1,0 +1,93 @@
+"""Issue 8: MkDocs converts the pages of a large build in several processes (parallelpages.py); the
+site is byte for byte the one a single process builds, with the same warnings, and a worker that
+fails fails the build."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from incidentbook import chartfiles, parallelpages
+from incidentbook.build import SiteBuildFailed, build
+from incidentbook.cli import main
+
+
+@pytest.fixture(autouse=True)
+def no_chart_images(monkeypatch):
+    """Chart images (vl-convert) are not what this is about: a stand-in per spec."""
+    def stand_in(specs, workers=None):
+        for spec in specs:
+            yield f'<svg xmlns="http://www.w3.org/2000/svg" data-spec="{hashlib.sha256(repr(spec).encode()).hexdigest()}"/>'
+
+    monkeypatch.setattr(chartfiles, "render_svgs", stand_in)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("parallel") / "pub"
+    assert main(["demo-corpus", "--incidents", "30", "--out", str(root)]) in (0, None)
+    with open(root / "mkdocs.yml", "a", encoding="utf-8") as config:
+        config.write("validation:\n  anchors: warn\n")  # MkDocs only notes a broken anchor by default
+    incident = sorted((root / "data" / "incidents").glob("*.yaml"))[0].stem
+    for number in range(8):  # hand-written pages, some in each process's share, each with a broken anchor link
+        (root / "docs" / f"note-{number}.md").write_text(
+            f"# Note {number}\n\nSee [the brief](incidents/{incident}.md#no-such-heading-{number}).\n", encoding="utf-8")
+    return root
+
+
+def tree(path: Path) -> dict[str, str]:
+    return {p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def built(corpus: Path, dest: Path, workers: int, monkeypatch) -> tuple[dict[str, str], list[str]]:
+    shutil.copytree(corpus, dest)
+    monkeypatch.setenv("INCIDENTBOOK_MKDOCS_WORKERS", str(workers))
+    warnings = build(dest, pdf=False).warnings
+    return tree(dest / "build" / "site"), warnings
+
+
+def test_pages_converted_in_three_processes_equal_one_process(corpus, tmp_path, monkeypatch):
+    one, one_warnings = built(corpus, tmp_path / "one", 1, monkeypatch)
+    three, three_warnings = built(corpus, tmp_path / "three", 3, monkeypatch)
+    assert len(one) > 200 and one == three
+    anchors = sorted(w for w in one_warnings if "no-such-heading" in w)
+    assert len(anchors) == 8 and sorted(w for w in three_warnings if "no-such-heading" in w) == anchors
+    assert sorted(one_warnings) == sorted(three_warnings)
+
+
+def test_a_failing_worker_fails_the_build_and_leaves_no_process(corpus, tmp_path, monkeypatch):
+    import mkdocs.commands.build as mkbuild
+
+    first = os.getpid()
+    original = mkbuild._build_page
+
+    def fails_in_a_worker(page, *args, **kwargs):
+        if os.getpid() != first:
+            raise RuntimeError(f"cannot convert {page.file.src_uri}")
+        return original(page, *args, **kwargs)
+
+    monkeypatch.setattr(mkbuild, "_build_page", fails_in_a_worker)
+    root = tmp_path / "pub"
+    shutil.copytree(corpus, root)
+    monkeypatch.setenv("INCIDENTBOOK_MKDOCS_WORKERS", "2")
+    with pytest.raises(SiteBuildFailed) as failure:
+        build(root, pdf=False)
+    assert "Converting pages failed: RuntimeError: cannot convert " in "\n".join(failure.value.messages)
+    assert not (root / "build" / "site").exists()  # nothing half-built was published
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every worker was waited for
+    assert mkbuild._build_page is fails_in_a_worker  # MkDocs is left as it was
+
+
+def test_workers_one_per_cpu_for_large_builds_unless_set(monkeypatch):
+    monkeypatch.delenv("INCIDENTBOOK_MKDOCS_WORKERS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 16)
+    assert parallelpages.workers_for(parallelpages.MIN_PAGES - 1) == 1
+    assert parallelpages.workers_for(parallelpages.MIN_PAGES) == parallelpages.MAX_WORKERS
+    monkeypatch.setenv("INCIDENTBOOK_MKDOCS_WORKERS", "3")
+    assert parallelpages.workers_for(5) == 3

@@ -197,10 +197,12 @@ def test_small_listings_render_as_before(tmp_path):
     """Listings that fit on one page show no pagination: the example looks exactly as before."""
     root = copy_example(tmp_path / "pub")
     pages = render_listings(root)
-    assert sorted(pages) == ["actors/index.md", "incidents/index.md", "places/index.md", "sources/index.md"]
+    assert sorted(pages) == ["actors/index.md", "incidents/index.md", "places/index.md", "quality.md", "sources/index.md"]
     for path, text in pages.items():
         assert "ib-pager" not in text and "page_" not in text, path
-        assert "\ntitle: " + path.split("/")[0].capitalize() + "\n" in text
+        name = "Sourcing quality" if path == "quality.md" else path.split("/")[0].capitalize()
+        assert "\ntitle: " + name + "\n" in text
+    assert "| Incident | Sources | Publishers |" in pages["quality.md"]  # every incident's sourcing, as before
     assert "\n\n| Date | Incident |" in pages["incidents/index.md"]  # no extra blank line where the note would be
     # the table is the page's last block, in the listing's div (left out of the search index)
     assert pages["incidents/index.md"].endswith("|\n\n</div>\n\n")
@@ -263,3 +265,29 @@ def test_axe_on_a_paginated_listing(browser, serve_site, built_small, scheme):  
         assert len(set(tops)) == 1, (width, tops)
         context.close()
     assert found == {}, found
+
+
+def test_quality_page_lists_incidents_needing_attention_a_page_at_a_time(generated250, monkeypatch):
+    """The quality page no longer lists every incident at once (1.8 MB of Markdown at 10,000): page 1
+    has the counts and the first incidents needing attention, quality/page_2.md the next ones…;
+    every incident's sourcing is in the incident list and incidents.csv. (20 a page here: 45 of the
+    250 incidents need attention.)"""
+    root, views = generated250
+    size = 20
+    monkeypatch.setattr(site, "LISTING_PAGE_SIZE", size)
+    pages = {path: text for path, text in render_listings(root).items() if path.startswith("quality")}
+    attention = [i.id for i in views.incidents_by_date() if views.quality(i).needs_attention]
+    assert len(attention) > 2 * size
+    paths = ["quality.md"] + [f"quality/page_{n}.md" for n in range(2, -(-len(attention) // size) + 1)]
+    assert sorted(pages) == sorted(paths)
+    texts = [pages[path] for path in paths]
+    per_page = [[re.search(r"\]\((?:\.\./)*incidents/([a-z0-9-]+)\.md\)", line).group(1)
+                 for line in text.splitlines() if line.startswith("| [")] for text in texts]
+    assert [i for page in per_page for i in page] == attention and all(len(page) <= size for page in per_page)
+    first = texts[0]
+    assert f"Of 250 incidents, {len(attention)} need attention" in first and "## All incidents" in first
+    assert "| Incident | Sources | Publishers |" not in first and "incidents.csv" in first
+    assert all("## All incidents" not in text and "Of 250" not in text for text in texts[1:])
+    # the pager's links between quality.md and the pages in quality/
+    assert "(quality/page_2.md)" in first.replace("\\", "")
+    assert "(../quality.md)" in texts[1].replace("\\", "") and '\ntitle: "Sourcing quality, page 2 of 3"' in texts[1]

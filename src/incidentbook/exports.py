@@ -62,6 +62,12 @@ INCIDENT_COLUMNS: list[Column] = [
     Column("grade", "string", "Sourcing grade.", lambda v, i: i.grade),
     Column("sources", "integer", "Number of sources cited.", lambda v, i: v.quality(i).sources),
     Column("publishers", "integer", "Number of independent publishers cited.", lambda v, i: v.quality(i).publishers),
+    Column("quotes_verified", "integer", "Distinct quotes verified in their sources at build time.", lambda v, i: v.quality(i).quotes_verified),
+    Column("inferred_values", "integer", "Values the analyst inferred rather than read in a source.", lambda v, i: v.quality(i).inferred_values),
+    Column("disagreements", "string", "Categories whose sources' figures cannot all be true, separated by semicolons.",
+           lambda v, i: ";".join(v.quality(i).disagreements)),
+    Column("needs_attention", "string", "Why the incident needs attention (single source; disagreeing figures), separated by semicolons.",
+           lambda v, i: ";".join(v.quality(i).needs_attention)),
     Column("tags", "string", "Tags, separated by semicolons.", lambda v, i: ";".join(i.tags)),
 ]
 

@@ -152,7 +152,8 @@ class History:
         if self.available:
             self._read(citations or {})
             status = _git(root, "status", "--porcelain", "--untracked-files=all", "--", *RECORD_PATHS, *GLOBAL_PATHS) or b""
-            self.dirty = {line[3:] for line in status.decode("utf-8", "replace").splitlines()}
+            self.dirty = {line[3:] for line in status.decode("utf-8", "replace").splitlines()
+                          if not (line.startswith("?? ") and _generated_doc(line[3:]))}
         self.dirty_global = any(_is_global(p) for p in self.dirty)
         self.dirty_records: set[str] = set()  # "kind/id" of records (and sources of seeds) with uncommitted changes
         for path in self.dirty:
@@ -279,6 +280,17 @@ class History:
 RECORD_PATHS = ("data/incidents", "data/actors", "data/sources", "seeds")
 GLOBAL_PATHS = ("templates", "mkdocs.yml", "data/publication.yaml", "data/vocabulary.yaml", "data/places.yaml",
                 "data/context.yaml", "docs")
+
+
+def _generated_doc(path: str) -> bool:
+    """A file the build writes into docs/ (site.GENERATED_DIRS, the section pages, assets/generated/):
+    untracked, it is the build's output, not a change to the publication, even where the
+    publication's .gitignore (made by an older version) does not list it."""
+    from .site import GENERATED_DIRS
+
+    rel = path[len("docs/"):] if path.startswith("docs/") else None
+    return rel is not None and (rel in ("index.md", "context.md", "methodology.md", "map.md", "quality.md", "changes.md")
+                                or rel.split("/", 1)[0] in GENERATED_DIRS or rel.startswith("assets/generated/"))
 
 
 def _is_global(path: str) -> bool:

@@ -44,6 +44,7 @@ not_in_nav: |
   /actors/*.md
   /places/*.md
   /sources/*.md
+  /quality/*.md
 """
 
 FILES = {
@@ -64,7 +65,7 @@ FILES = {
     "docs/about.md": "# About this publication\n\nWho publishes it, how to cite it, and how to send corrections.\n",
     ".gitignore": (
         ".venv/\nbuild/\ndocs/index.md\ndocs/incidents/\ndocs/actors/\ndocs/places/\ndocs/sources/\n"
-        "docs/context.md\ndocs/methodology.md\ndocs/map.md\ndocs/quality.md\ndocs/changes.md\ndocs/data/\ndocs/feeds/\ndocs/assets/generated/\n"
+        "docs/context.md\ndocs/methodology.md\ndocs/map.md\ndocs/quality.md\ndocs/quality/\ndocs/changes.md\ndocs/data/\ndocs/feeds/\ndocs/assets/generated/\n"
     ),
 }
 

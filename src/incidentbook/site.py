@@ -29,7 +29,7 @@ from .reconcile import RULE
 from .render import Citations, environment, md_escape
 from .views import CATEGORIES, GRADE_DEFINITION, GRADE_LABEL, PRECISION_LABEL, STANCE_VERB, Views, reading_label
 
-GENERATED_DIRS = ("incidents", "actors", "places", "sources", "data", "feeds")
+GENERATED_DIRS = ("incidents", "actors", "places", "sources", "data", "feeds", "quality")
 KIND_DIR = {"incident": "incidents", "actor": "actors", "place": "places", "source": "sources", "context": "context"}
 
 
@@ -71,7 +71,7 @@ def listing_url(kind: str, number: int = 1) -> str:
     """Path (relative to docs/) of page `number` of a section's listing: page 1 is the section index
     (incidents/index.md), later pages sit beside it as incidents/page_2.md, … An underscore never
     occurs in a record id (a slug), so a listing page cannot take a record's address."""
-    return page_url(kind) if number == 1 else f"{KIND_DIR[kind]}/page_{number}.md"
+    return page_url(kind) if number == 1 else f"{KIND_DIR.get(kind, kind)}/page_{number}.md"
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,9 @@ class Pager:
         return name if self.number == 1 else f"{name}, page {self.number} of {self.count}"
 
     def href(self, number: int) -> str:
-        """Link from this page to page `number` (the pages share a folder)."""
-        return posixpath.basename(listing_url(self.kind, number))
+        """Link from this page to page `number` (a section's pages share a folder; the quality
+        page's first page, quality.md, has the others in quality/)."""
+        return posixpath.relpath(listing_url(self.kind, number), posixpath.dirname(listing_url(self.kind, self.number)) or ".")
 
     def shown(self, radius: int) -> list[int]:
         """Page numbers a control of this `radius` shows: the first, the last and `radius` pages
@@ -168,7 +169,9 @@ def map_pages(views: Views) -> Iterator[Page]:
 
 def data_pages(views: Views) -> Iterator[Page]:
     yield Page("data/index.md", "data.md.j2")
-    yield Page("quality.md", "quality.md.j2")
+    # incidents that need attention, a page of LISTING_PAGE_SIZE at a time: quality.md, then quality/page_2.md, …
+    attention = [i for i in views.incidents_by_date() if views.quality(i).needs_attention]
+    yield from listing_pages("quality", "quality.md.j2", attention)
     yield Page("changes.md", "changes.md.j2")
 
 
@@ -279,7 +282,7 @@ class PageRenderer:
 
         citations = Citations(describe)
         context = {
-            "pub": _RecordingPub(self.pub, deps), "info": self.pub.info, "v": self.views, "url": url, "ref": ref, "pdf_url": pdf_url, "chart": chart,
+            "pub": _RecordingPub(self.pub, deps), "page_size": LISTING_PAGE_SIZE, "info": self.pub.info, "v": self.views, "url": url, "ref": ref, "pdf_url": pdf_url, "chart": chart,
             "cite": citations.cite, "cite_all": citations.cite_all, "footnotes": citations.definitions,
             "CATEGORIES": CATEGORIES, "STANCE_VERB": STANCE_VERB, "GRADE_LABEL": GRADE_LABEL,
             "GRADE_DEFINITION": GRADE_DEFINITION, "PRECISION_LABEL": PRECISION_LABEL,

@@ -323,6 +323,13 @@ class Views:
         return Quality(len(sources), len(publishers), len(sources) <= 1, disagreements,
                        len({(e.source, e.quote) for e in evidence}), inferred)
 
+    def quality_summary(self) -> dict[str, int]:
+        """Counts for the quality page: incidents, those needing attention, single-sourced, with disagreements."""
+        qualities = [self.quality(i) for i in self.published.values()]
+        return {"incidents": len(qualities), "attention": sum(1 for q in qualities if q.needs_attention),
+                "single_source": sum(1 for q in qualities if q.single_source),
+                "disagreements": sum(1 for q in qualities if q.disagreements)}
+
     def attention_ids(self) -> set[str]:
         return {i.id for i in self.published.values() if self.quality(i).needs_attention}
 

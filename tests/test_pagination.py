@@ -285,7 +285,7 @@ def test_quality_page_lists_incidents_needing_attention_a_page_at_a_time(generat
                  for line in text.splitlines() if line.startswith("| [")] for text in texts]
     assert [i for page in per_page for i in page] == attention and all(len(page) <= size for page in per_page)
     first = texts[0]
-    assert f"Of 250 incidents, {len(attention)} need attention" in first and "## All incidents" in first
+    assert f"Of 250 incidents, {len(attention)} need attention: " in first and "## All incidents" in first
     assert "| Incident | Sources | Publishers |" not in first and "incidents.csv" in first
     assert all("## All incidents" not in text and "Of 250" not in text for text in texts[1:])
     # the pager's links between quality.md and the pages in quality/

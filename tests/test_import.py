@@ -13,7 +13,7 @@ from incidentbook.build import build
 from incidentbook.cli import main
 from incidentbook.datasets import read_rows
 from incidentbook.importers import import_dataset, pbc, wikipedia
-from incidentbook.importers.common import ActorIndex, cite
+from incidentbook.importers.common import ActorIndex, Unreadable, cite
 from incidentbook.load import load_publication
 from incidentbook.phrases import read_phrase
 from incidentbook.problems import ProblemsFound
@@ -100,6 +100,23 @@ def test_actor_spellings_resolve_to_one_actor(example):
     assert len(ids) == 1 and [a["name"] for a in fresh.new[ids.pop()]["aliases"]] == ["al-Shabaab", "Al Shabaab"]
     suspected = wikipedia.read_perpetrators(1, "perpetrator", "Islamic State (suspected)")[0]
     assert index.resolve(suspected.name, "x", suspected.cited).id == "islamic-state"
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("Islamic Statesuspected", [("Islamic State", "suspected")]),  # the scrape's glued suffix (file lines 3,211 and 3,242)
+    ("Boko HaramSuspected", [("Boko Haram", "suspected")]),
+    ("Al-Shabaab suspected", [("Al-Shabaab", "suspected")]),
+    ("Suspected Dissident republicans", [("Dissident republicans", "suspected")]),
+    ("Afghan Taliban, Haqqani Network suspected", [("Afghan Taliban", "attributed"), ("Haqqani Network", "suspected")]),
+    ("Boko Haram", [("Boko Haram", "attributed")]),
+])
+def test_bare_and_glued_suspected_read_as_a_suspicion(value, expected):
+    assert [(p.name, p.stance) for p in wikipedia.read_perpetrators(1, "perpetrator", value)] == expected
+
+
+def test_suspected_inside_a_name_is_rejected_not_guessed():
+    with pytest.raises(Unreadable, match="'suspected' inside"):
+        wikipedia.read_perpetrators(1, "perpetrator", "Boko Haram suspectedChristian mobs")
 
 
 def test_imported_subset_builds_strict_and_reimport_writes_nothing(example):

@@ -112,7 +112,11 @@ def read_figure(row: int, column: str, value: str, category: str) -> list[Figure
     return [Figure(category, phrase, cited)]
 
 
-SUSPECTED_SUFFIX = re.compile(r"\s*\((?:both |all )?suspected\)$|\s+(?:are|is|were) suspected$", re.IGNORECASE)
+# '(suspected)', 'are suspected', and the scrape's bare or glued suffix: 'Boko Haram suspected',
+# 'Boko HaramSuspected', 'Islamic Statesuspected' (64 rows of the Wikipedia list)
+SUSPECTED_SUFFIX = re.compile(r"\s*\((?:both |all )?suspected\)$|\s+(?:are|is|were) suspected$|(?<=[A-Za-z)])\s*suspected$",
+                              re.IGNORECASE)
+SUSPECTED_PREFIX = re.compile(r"^suspected\s+(?=\S)", re.IGNORECASE)  # 'Suspected Dissident republicans'
 # 'Communist Party of India (Maoist)', 'Glenanne gang (UVF)': a name with a qualifier, kept whole;
 # not '(claimed)' or anything with 'or', 'and' or a comma inside, which would be a guess.
 QUALIFIED_NAME = re.compile(r"[^()]+ \((?!claimed|suspected|alleged|possibly|probably)(?![^()]* (?:or|and) )[^(),]+\)")
@@ -144,6 +148,8 @@ def read_perpetrators(row: int, column: str, value: str | None) -> list[Perpetra
     cited = cite(row, column, value or "")
     suffix = SUSPECTED_SUFFIX.search(text)
     body = text[:suffix.start()].strip() if suffix else text
+    if suffix is None and (prefix := SUSPECTED_PREFIX.match(body)):
+        suffix, body = prefix, body[prefix.end():].strip()
     parts = split_names(body)
     either = len(parts) > 1 and re.search(r"\s+or\s+", body) is not None
     suffix_for_all = suffix is not None and (either or len(parts) == 1 or re.search(r"both|all|are|were", suffix.group(0)) is not None)
@@ -157,6 +163,8 @@ def read_perpetrators(row: int, column: str, value: str | None) -> list[Perpetra
             continue
         if ("(" in part or ")" in part) and not QUALIFIED_NAME.fullmatch(part):
             raise Unreadable(column, value or "", "a perpetrator with a parenthesis the importer does not read")
+        if re.search(r"suspected", part, re.IGNORECASE):  # 'Boko Haram suspectedChristian mobs': which is suspected?
+            raise Unreadable(column, value or "", "'suspected' inside a perpetrator's name, not at its end")
         out.append(Perpetrator(part, "suspected" if suspected else "attributed", cited))
     return out
 

@@ -227,3 +227,19 @@ def test_svgs_rendered_in_a_pool_are_the_same_bytes(charts, monkeypatch):
                                       f"incident-{GHOR}-locator", "map-incidents")]
     monkeypatch.setattr(chartfiles, "POOL_MIN", 0)
     assert list(chartfiles.render_svgs(specs, workers=2)) == list(chartfiles.render_svgs(specs, workers=1))
+
+
+def test_overview_map_names_only_locations_that_do_not_overprint():
+    """A dense cluster (Pakistan Body Count's 150 located places) gets one name, not fifteen on top
+    of each other; names written side by side on one line must not run into each other; distant
+    locations keep theirs, largest first, at most MAX_LABELS."""
+    from incidentbook import maps
+
+    cluster = [{"lon": 71.5 + i * 0.05, "lat": 34.0 + i * 0.03, "place": f"Place {i}"} for i in range(10)]
+    distant = [{"lon": 67.0, "lat": 30.2, "place": "Quetta"}, {"lon": 66.9, "lat": 24.9, "place": "Karachi"},
+               {"lon": 74.3, "lat": 31.5, "place": "Lahore"},
+               {"lon": 68.0, "lat": 30.3, "place": "A place whose long name reaches Quetta's"}]
+    frame = maps.frame_of([p["lon"] for p in cluster + distant], [p["lat"] for p in cluster + distant], min_span=14)
+    assert maps.label_choice(cluster + distant, frame) == {0, 10, 11, 12}
+    spread = [{"lon": 0, "lat": -80 + 10 * i, "place": "X"} for i in range(17)]  # a tenth of the height apart
+    assert maps.label_choice(spread, (-180, -80, 180, 84)) == set(range(maps.MAX_LABELS))

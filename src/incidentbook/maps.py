@@ -232,6 +232,29 @@ def _points_table(points: list[dict]) -> Table:
                    "—" if p["killed"] is None else f"{int(p['killed']):,}") for p in points])
 
 
+LABEL_LINE = 0.06  # a label's height, as a fraction of the map's height
+LABEL_CHAR = 0.012  # a character's width, as a fraction of the map's width (11 px type on a 640 px map)
+
+
+def label_choice(points: list[dict], frame: tuple[float, float, float, float]) -> set[int]:
+    """Which of the points (largest first) get their place's name on the overview map: at most
+    MAX_LABELS, each name's box (it is written to the right of its point) clear of the boxes of the
+    names already placed, so that names do not overprint one another. In a dense cluster only the
+    largest locations are named; the table under the map lists every one."""
+    width, height = max(frame[2] - frame[0], 1e-9), max(frame[3] - frame[1], 1e-9)
+    boxes: list[tuple[float, float, float]] = []  # (left, right, middle) in fractions of the map
+    chosen: set[int] = set()
+    for i, point in enumerate(points):
+        if len(chosen) == MAX_LABELS:
+            break
+        left = (point["lon"] - frame[0]) / width
+        box = (left, left + 0.02 + LABEL_CHAR * len(str(point.get("place") or "")), (point["lat"] - frame[1]) / height)
+        if all(abs(box[2] - other[2]) >= LABEL_LINE or box[1] <= other[0] or box[0] >= other[1] for other in boxes):
+            boxes.append(box)
+            chosen.add(i)
+    return chosen
+
+
 def overview_map(frame: pd.DataFrame) -> Chart | None:
     points = _points(frame)
     if points.empty:
@@ -246,7 +269,8 @@ def overview_map(frame: pd.DataFrame) -> Chart | None:
                    f"province or country{f'; {unlocated:,} incidents without coordinates are not shown' if unlocated else ''}"
                    f"{f'; {omitted:,} locations with fewer incidents are left out' if omitted > 0 else ''}.")
     plotted = records(points)
-    labelled = [{**p, "place": p["place"] if i < MAX_LABELS else ""} for i, p in enumerate(plotted)]
+    named = label_choice(plotted, bounds)
+    labelled = [{**p, "place": p["place"] if i in named else ""} for i, p in enumerate(plotted)]
     spec = _map_chart(labelled, "map-incidents", title, description, bounds, 420, legends=True)
     return Chart("map-incidents", title, description, spec, _points_table(plotted))
 

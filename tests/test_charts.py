@@ -243,3 +243,27 @@ def test_overview_map_names_only_locations_that_do_not_overprint():
     assert maps.label_choice(cluster + distant, frame) == {0, 10, 11, 12}
     spread = [{"lon": 0, "lat": -80 + 10 * i, "place": "X"} for i in range(17)]  # a tenth of the height apart
     assert maps.label_choice(spread, (-180, -80, 180, 84)) == set(range(maps.MAX_LABELS))
+
+
+def test_a_place_without_coordinates_is_drawn_where_it_is_known_to_be(example):
+    """An imported place often has no coordinates (the Wikipedia list has none): the overview map
+    draws its incidents at the nearest enclosing place that has some, or at the centre of its country
+    (Natural Earth), as a dashed ring at that precision, and says how many it moved."""
+    from incidentbook import charts as charts_module
+    from incidentbook import maps
+
+    pub, verification = check(example)
+    pub.places["firozkoh"] = pub.places["firozkoh"].model_copy(update={"lat": None, "lon": None})
+    frame = charts_module.incident_frame(Views(pub, verification)).set_index("id")
+    ghor = frame.loc["ghor-2016-10-25"]
+    assert (ghor["map_id"], ghor["map_precision"], ghor["map_lat"], bool(ghor["map_moved"])) == ("ghor", "province", 34.1, True)
+    assert ghor["lat"] != ghor["lat"]  # the incident's own coordinates stay unknown (NaN): no locator map
+    for place_id in ("ghor", "afghanistan"):
+        pub.places[place_id] = pub.places[place_id].model_copy(update={"lat": None, "lon": None})
+    views = Views(pub, verification)
+    ghor = charts_module.incident_frame(views).set_index("id").loc["ghor-2016-10-25"]
+    lat, lon = maps.country_point("AF")
+    assert (ghor["map_id"], ghor["map_precision"]) == ("afghanistan", "country") and 29 < lat < 39 and 60 < lon < 75
+    overview = maps.overview_map(charts_module.incident_frame(views))
+    assert "1 incident whose place has no coordinates is drawn at the place or country that contains it" in overview.description
+    assert maps.country_point("FJ")[1] > 170 and -180 <= maps.country_point("RU")[1] <= 180  # across the antimeridian

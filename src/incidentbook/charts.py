@@ -40,7 +40,26 @@ from .views import CATEGORIES, Views, reading_label
 TOP = 25  # bars per ranking chart; the description says when more exist
 RESPONSIBLE = ("claimed", "attributed", "suspected")
 FRAME_COLUMNS = ["id", "title", "date", "month", "country", "province", "place_id", "place", "lat", "lon",
-                 "precision", "low", "high", "best", "open", "has_figure"]
+                 "precision", "low", "high", "best", "open", "has_figure",
+                 "map_id", "map_place", "map_lat", "map_lon", "map_precision", "map_moved"]
+# the precision a location known only to an enclosing place of this kind has
+KIND_PRECISION = {"country": "country", "province": "province", "region": "province", "district": "district"}
+
+
+def _map_location(chain: list, precision: str) -> tuple:
+    """Where the overview map draws an incident: (id, name, lat, lon, precision, moved). Its place when
+    that has coordinates; else the nearest enclosing place with coordinates, or else the centre of its
+    country (Natural Earth), at the precision of that place (a dashed ring: "somewhere in ...")."""
+    if chain and chain[0].lat is not None and chain[0].lon is not None:
+        return chain[0].id, chain[0].name, chain[0].lat, chain[0].lon, precision, False
+    for place in chain[1:]:
+        if place.lat is not None and place.lon is not None:
+            return place.id, place.name, place.lat, place.lon, KIND_PRECISION.get(place.kind, "district"), True
+    country = next((p for p in chain if p.kind == "country"), None)
+    point = maps.country_point(getattr(country, "iso_code", None)) if country else None
+    if point:
+        return country.id, country.name, point[0], point[1], "country", True
+    return None, None, None, None, None, False
 
 
 def _killed(rec: Reconciled | None) -> tuple:
@@ -63,9 +82,9 @@ def incident_frame(views: Views) -> pd.DataFrame:
         out.append((incident.id, incident.title, incident.date.earliest, incident.date.earliest.strftime("%Y-%m-01"),
                     country, province, incident.place.id, place.name if place else incident.place.id,
                     place.lat if place else None, place.lon if place else None, incident.place.precision,
-                    low, high, best, open_ended, has_figure))
+                    low, high, best, open_ended, has_figure, *_map_location(chain, incident.place.precision)))
     frame = pd.DataFrame(out, columns=FRAME_COLUMNS)
-    for column in ("low", "high", "best", "lat", "lon"):
+    for column in ("low", "high", "best", "lat", "lon", "map_lat", "map_lon"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     return frame
 

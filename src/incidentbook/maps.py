@@ -67,6 +67,56 @@ def _country_boxes(scale: str) -> list[tuple[dict, tuple[float, float, float, fl
     return out
 
 
+@lru_cache(maxsize=1)
+def _country_points() -> dict[str, tuple[float, float]]:
+    """ISO 3166-1 numeric code -> (lat, lon) of the centre of the country's largest polygon, from the
+    Natural Earth borders the maps draw (1:110m)."""
+    topo = _topology("110m")
+    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
+    decoded = []
+    for arc in topo["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            points.append((x * sx + tx, y * sy + ty))
+        decoded.append(points)
+    out = {}
+    for geometry in topo["objects"]["countries"]["geometries"]:
+        polygons = ([geometry["arcs"]] if geometry["type"] == "Polygon" else geometry["arcs"]
+                    if geometry["type"] == "MultiPolygon" else [])
+        best = None
+        for polygon in polygons:
+            ring: list[tuple[float, float]] = []
+            for i in polygon[0]:  # the outer ring
+                points = decoded[i] if i >= 0 else decoded[~i][::-1]
+                ring += points if not ring else points[1:]
+            for k in range(1, len(ring)):  # a ring across the antimeridian (Fiji, Russia) made continuous
+                x, y = ring[k]
+                while x - ring[k - 1][0] > 180:
+                    x -= 360
+                while x - ring[k - 1][0] < -180:
+                    x += 360
+                ring[k] = (x, y)
+            area = cx = cy = 0.0
+            for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+                cross = x0 * y1 - x1 * y0
+                area, cx, cy = area + cross, cx + (x0 + x1) * cross, cy + (y0 + y1) * cross
+            if area and (best is None or abs(area) > best[0]):
+                best = (abs(area), cy / (3 * area), cx / (3 * area))
+        if best and geometry.get("id"):
+            out[str(geometry["id"]).zfill(3)] = (round(best[1], 3), round((best[2] + 180) % 360 - 180, 3))
+    return out
+
+
+def country_point(iso_code: str | None) -> tuple[float, float] | None:
+    """(lat, lon) to draw a location known only to its country (ISO 3166-1 alpha-2), or None."""
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=(iso_code or "").upper()) if iso_code else None
+    return _country_points().get(country.numeric) if country else None
+
+
 def _arc_ids(geometry: dict) -> list[int]:
     arcs = geometry.get("arcs", [])
     if geometry["type"] == "Polygon":
@@ -176,7 +226,12 @@ def frame_of(lons: list[float], lats: list[float], min_span: float) -> tuple[flo
 
 
 def _points(frame: pd.DataFrame) -> pd.DataFrame:
-    located = frame.dropna(subset=["lat", "lon"]).copy()
+    """Incidents grouped by where the overview map draws them (charts.incident_frame's map_* columns:
+    the place, or, for a place without coordinates, the nearest enclosing place with some, or its
+    country's centre, at that place's precision)."""
+    located = frame.dropna(subset=["map_lat", "map_lon"]).drop(columns=["place_id", "place", "lat", "lon", "precision"])
+    located = located.rename(columns={"map_id": "place_id", "map_place": "place", "map_lat": "lat", "map_lon": "lon",
+                                      "map_precision": "precision"})
     located["killed"] = located["best"].fillna(located["low"])
     grouped = located.groupby(["place_id", "precision"], sort=False).agg(
         place=("place", "first"), lat=("lat", "first"), lon=("lon", "first"), incidents=("id", "size"),
@@ -255,20 +310,35 @@ def label_choice(points: list[dict], frame: tuple[float, float, float, float]) -
     return chosen
 
 
+def _incidents(n: int) -> str:
+    return f"{n:,} incident{'s' if n != 1 else ''}"
+
+
+def _be(n: int) -> str:
+    return "is" if n == 1 else "are"
+
+
 def overview_map(frame: pd.DataFrame) -> Chart | None:
     points = _points(frame)
     if points.empty:
         return None
     unlocated = len(frame) - int(points["incidents"].sum())
+    moved = int(frame["map_moved"].sum())
     omitted = len(points) - MAX_POINTS
     points = points.head(MAX_POINTS)
     bounds = frame_of(list(points["lon"]), list(points["lat"]), min_span=14)
     title = "Where the incidents happened"
     description = (f"{int(points['incidents'].sum()):,} incidents at {len(points):,} gazetteer locations, sized by the "
                    "best estimate of people killed; faint dashed rings mark locations known only to the district, "
-                   f"province or country{f'; {unlocated:,} incidents without coordinates are not shown' if unlocated else ''}"
+                   f"province or country"
+                   f"{f'; {_incidents(moved)} whose place has no coordinates {_be(moved)} drawn at the place or country that contains it' if moved else ''}"
+                   f"{f'; {_incidents(unlocated)} without coordinates {_be(unlocated)} not shown' if unlocated else ''}"
                    f"{f'; {omitted:,} locations with fewer incidents are left out' if omitted > 0 else ''}.")
     plotted = records(points)
+    # a ring's size is set for a regional map (RING_SIZE, 14 degrees across): on a wider frame it
+    # shrinks with it, so that a world of country-level locations is not one blot
+    shrink = min(1.0, 14 / max(bounds[2] - bounds[0], 14))
+    plotted = [{**p, "ring": round(p["ring"] * shrink) if p.get("ring") else p.get("ring")} for p in plotted]
     named = label_choice(plotted, bounds)
     labelled = [{**p, "place": p["place"] if i in named else ""} for i, p in enumerate(plotted)]
     spec = _map_chart(labelled, "map-incidents", title, description, bounds, 420, legends=True)

@@ -340,5 +340,7 @@ def build_charts(views: Views) -> dict[str, Chart]:
                           columns=["scope", "place_id"])
     by_place = monthly_by_scope(frame.merge(scopes, on="place_id")) if len(frame) else {}
     for place_id in sorted(by_place):
+        if len(by_place[place_id][0]) < 2:  # incidents in one month only: a single bar says nothing the list does not
+            continue
         charts += monthly_charts(*by_place[place_id], f"place-{place_id}", f" in {views.pub.places[place_id].name}")
     return {chart.id: chart for chart in charts if chart is not None}

@@ -66,3 +66,18 @@ def page_lines(root: Path, rel: str) -> str:
     text = html.unescape(re.sub(r"<[^>]+>", "", body))
     lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n".join(line for line in lines if line) + "\n"
+
+
+@pytest.fixture
+def stand_in_chart_images(monkeypatch):
+    """Chart images (vl-convert, 50-350 ms each) replaced by a tiny SVG naming the spec's hash, for
+    tests about something else."""
+    import hashlib
+
+    from incidentbook import chartfiles
+
+    def stand_in(specs, workers=None):
+        for spec in specs:
+            yield f'<svg xmlns="http://www.w3.org/2000/svg" data-spec="{hashlib.sha256(repr(spec).encode()).hexdigest()}"/>'
+
+    monkeypatch.setattr(chartfiles, "render_svgs", stand_in)

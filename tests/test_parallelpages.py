@@ -11,19 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from incidentbook import chartfiles, parallelpages
+from incidentbook import parallelpages
 from incidentbook.build import SiteBuildFailed, build
 from incidentbook.cli import main
 
 
 @pytest.fixture(autouse=True)
-def no_chart_images(monkeypatch):
+def no_chart_images(stand_in_chart_images):
     """Chart images (vl-convert) are not what this is about: a stand-in per spec."""
-    def stand_in(specs, workers=None):
-        for spec in specs:
-            yield f'<svg xmlns="http://www.w3.org/2000/svg" data-spec="{hashlib.sha256(repr(spec).encode()).hexdigest()}"/>'
-
-    monkeypatch.setattr(chartfiles, "render_svgs", stand_in)
 
 
 @pytest.fixture(scope="module")

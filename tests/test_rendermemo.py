@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from incidentbook import chartfiles, rendermemo, site
+from incidentbook import rendermemo, site
 from incidentbook.build import generate
 from incidentbook.cli import main
 from incidentbook.load import load_publication
@@ -23,13 +23,8 @@ from incidentbook.validate import validate
 
 
 @pytest.fixture(autouse=True)
-def no_chart_images(monkeypatch):
+def no_chart_images(stand_in_chart_images):
     """Chart images (vl-convert, 50-350 ms each) are not what this is about: a stand-in per spec."""
-    def stand_in(specs, workers=None):
-        for spec in specs:
-            yield f'<svg xmlns="http://www.w3.org/2000/svg" data-spec="{hashlib.sha256(repr(spec).encode()).hexdigest()}"/>'
-
-    monkeypatch.setattr(chartfiles, "render_svgs", stand_in)
 
 
 @pytest.fixture(scope="module")

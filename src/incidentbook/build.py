@@ -81,7 +81,7 @@ def generate(root: Path, pub: Publication, verification: Verification, pdf_links
     inputs = manifest.Inputs(pub)
     context = rendermemo.context_key(inputs, info, pdf_links, history)
     hashes = rendermemo.record_hashes(pub, inputs, history)
-    keep = rendermemo.reusable(root, pub, inputs, context, rendermemo.load(root), hashes, history)
+    keep = rendermemo.reusable(root, pub, inputs, context, rendermemo.load(root), hashes)
     rendermemo.forget(root)  # until the pages below are written: a killed build leaves no memo
     pages = render_pages(pub, views, pdf_links, charts, {k[len("data/"):]: len(v) for k, v in downloads.items()},
                          info, history, dependencies, keep, write_to=root / "docs")
@@ -95,7 +95,7 @@ def generate(root: Path, pub: Publication, verification: Verification, pdf_links
     write_scripts(root / "docs")
     written, removed = write_pages(root / "docs", pages)
     written += sum(1 for value in pages.values() if isinstance(value, rendermemo.Kept) and value.written)
-    rendermemo.save(root, context, hashes, staged["outputs"], history)
+    rendermemo.save(root, context, hashes, staged["outputs"])
     json_memo.save()
     return written, removed
 

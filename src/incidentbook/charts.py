@@ -50,11 +50,11 @@ def _map_location(chain: list, precision: str) -> tuple:
     """Where the overview map draws an incident: (id, name, lat, lon, precision, moved). Its place when
     that has coordinates; else the nearest enclosing place with coordinates, or else the centre of its
     country (Natural Earth), at the precision of that place (a dashed ring: "somewhere in ...")."""
-    if chain and chain[0].lat is not None and chain[0].lon is not None:
-        return chain[0].id, chain[0].name, chain[0].lat, chain[0].lon, precision, False
-    for place in chain[1:]:
+    for depth, place in enumerate(chain):
         if place.lat is not None and place.lon is not None:
-            return place.id, place.name, place.lat, place.lon, KIND_PRECISION.get(place.kind, "district"), True
+            moved = depth > 0
+            return (place.id, place.name, place.lat, place.lon,
+                    KIND_PRECISION.get(place.kind, "district") if moved else precision, moved)
     country = next((p for p in chain if p.kind == "country"), None)
     point = maps.country_point(getattr(country, "iso_code", None)) if country else None
     if point:

@@ -286,11 +286,11 @@ def _generated_doc(path: str) -> bool:
     """A file the build writes into docs/ (site.GENERATED_DIRS, the section pages, assets/generated/):
     untracked, it is the build's output, not a change to the publication, even where the
     publication's .gitignore (made by an older version) does not list it."""
-    from .site import GENERATED_DIRS
+    from .site import GENERATED_DIRS, GENERATED_PAGES
 
     rel = path[len("docs/"):] if path.startswith("docs/") else None
-    return rel is not None and (rel in ("index.md", "context.md", "methodology.md", "map.md", "quality.md", "changes.md")
-                                or rel.split("/", 1)[0] in GENERATED_DIRS or rel.startswith("assets/generated/"))
+    return rel is not None and (rel in GENERATED_PAGES or rel.split("/", 1)[0] in GENERATED_DIRS
+                                or rel.startswith("assets/generated/"))
 
 
 def _is_global(path: str) -> bool:

@@ -45,19 +45,29 @@ def _topology(scale: str) -> dict:
 
 
 @lru_cache(maxsize=2)
+def _lonlat_arcs(scale: str) -> list[list[tuple[float, float]]]:
+    """The topology's arcs as (lon, lat) points (its arcs are delta-encoded on a quantised grid)."""
+    topo = _topology(scale)
+    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
+    decoded = []
+    for arc in topo["arcs"]:
+        x = y = 0
+        points = []
+        for dx, dy in arc:
+            x, y = x + dx, y + dy
+            points.append((x * sx + tx, y * sy + ty))
+        decoded.append(points)
+    return decoded
+
+
+@lru_cache(maxsize=2)
 def _country_boxes(scale: str) -> list[tuple[dict, tuple[float, float, float, float]]]:
     """(geometry, (lon0, lat0, lon1, lat1)) for each country of the topology."""
     topo = _topology(scale)
-    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
     arc_boxes = []
-    for arc in topo["arcs"]:
-        x = y = 0
-        xs, ys = [], []
-        for dx, dy in arc:
-            x, y = x + dx, y + dy
-            xs.append(x)
-            ys.append(y)
-        arc_boxes.append((min(xs) * sx + tx, min(ys) * sy + ty, max(xs) * sx + tx, max(ys) * sy + ty))
+    for points in _lonlat_arcs(scale):
+        xs, ys = [x for x, _ in points], [y for _, y in points]
+        arc_boxes.append((min(xs), min(ys), max(xs), max(ys)))
     out = []
     for geometry in topo["objects"]["countries"]["geometries"]:
         boxes = [arc_boxes[i if i >= 0 else ~i] for i in _arc_ids(geometry)]
@@ -71,16 +81,7 @@ def _country_boxes(scale: str) -> list[tuple[dict, tuple[float, float, float, fl
 def _country_points() -> dict[str, tuple[float, float]]:
     """ISO 3166-1 numeric code -> (lat, lon) of the centre of the country's largest polygon, from the
     Natural Earth borders the maps draw (1:110m)."""
-    topo = _topology("110m")
-    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
-    decoded = []
-    for arc in topo["arcs"]:
-        x = y = 0
-        points = []
-        for dx, dy in arc:
-            x, y = x + dx, y + dy
-            points.append((x * sx + tx, y * sy + ty))
-        decoded.append(points)
+    topo, decoded = _topology("110m"), _lonlat_arcs("110m")
     out = {}
     for geometry in topo["objects"]["countries"]["geometries"]:
         polygons = ([geometry["arcs"]] if geometry["type"] == "Polygon" else geometry["arcs"]

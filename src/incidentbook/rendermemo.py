@@ -103,8 +103,9 @@ def history_key(history, dep: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _history_text(history, shows) -> str:
-    return "\0".join(history_key(history, dep) for dep in sorted(shows))
+def _shown(hashes: Mapping[str, str], shows) -> str:
+    """The hashes (history included) of the records a page showed, for its key."""
+    return "\0".join(hashes.get(dep, "") for dep in sorted(shows))
 
 
 def own_templates(root: Path) -> bool:
@@ -162,7 +163,7 @@ def load(root: Path) -> dict | None:
 
 
 def reusable(root: Path, pub: Publication, inputs: Inputs, context: str, memo: dict | None,
-             hashes: Mapping[str, str], history=None) -> dict[str, dict]:
+             hashes: Mapping[str, str]) -> dict[str, dict]:
     """The record pages whose Markdown in docs/ can be kept: path -> memo entry."""
     if memo is None or memo.get("context") != context or own_templates(root):
         return {}
@@ -180,7 +181,7 @@ def reusable(root: Path, pub: Publication, inputs: Inputs, context: str, memo: d
     docs = root / "docs"
     for path, entry in pages.items():
         shows = entry.get("shows", ())
-        if path in affected or entry.get("inputs") != _key(context, inputs.of(path, shows), _history_text(history, shows)):
+        if path in affected or entry.get("inputs") != _key(context, inputs.of(path, shows), _shown(hashes, shows)):
             continue
         try:
             stat = (docs / path).stat()
@@ -195,8 +196,7 @@ def _key(context: str, page_inputs: str, past: str) -> str:
     return hashlib.sha256(f"{context}\0{page_inputs}\0{past}".encode()).hexdigest()
 
 
-def save(root: Path, context: str, hashes: Mapping[str, str], manifest_outputs: Mapping[str, dict],
-         history=None) -> None:
+def save(root: Path, context: str, hashes: Mapping[str, str], manifest_outputs: Mapping[str, dict]) -> None:
     """Record the record pages just written to docs/ (after `write_pages`)."""
     pages = {}
     for path, entry in manifest_outputs.items():
@@ -206,7 +206,7 @@ def save(root: Path, context: str, hashes: Mapping[str, str], manifest_outputs: 
             stat = (root / "docs" / path).stat()
         except OSError:
             continue
-        pages[path] = {"inputs": _key(context, entry["inputs"], _history_text(history, entry["shows"])),
+        pages[path] = {"inputs": _key(context, entry["inputs"], _shown(hashes, entry["shows"])),
                        "shows": entry["shows"], "sha256": entry["sha256"],
                        "stat": [stat.st_size, stat.st_mtime_ns]}
     target = root / MEMO

@@ -30,6 +30,7 @@ from .render import Citations, environment, md_escape
 from .views import CATEGORIES, GRADE_DEFINITION, GRADE_LABEL, PRECISION_LABEL, STANCE_VERB, Views, reading_label
 
 GENERATED_DIRS = ("incidents", "actors", "places", "sources", "data", "feeds", "quality")
+GENERATED_PAGES = ("index.md", "context.md", "methodology.md", "map.md", "quality.md", "changes.md")  # in docs/ itself
 KIND_DIR = {"incident": "incidents", "actor": "actors", "place": "places", "source": "sources", "context": "context"}
 
 

@@ -330,9 +330,6 @@ class Views:
                 "single_source": sum(1 for q in qualities if q.single_source),
                 "disagreements": sum(1 for q in qualities if q.disagreements)}
 
-    def attention_ids(self) -> set[str]:
-        return {i.id for i in self.published.values() if self.quality(i).needs_attention}
-
     def country_code(self, place_id: str) -> str | None:
         for place in self.place_chain(place_id):
             if place.kind == "country" and place.iso_code:

@@ -283,3 +283,22 @@ def test_places_get_monthly_charts_only_when_their_incidents_span_months(tmp_pat
     assert {c[len("place-"):-len("-incidents-per-month")] for c in charts if c.endswith("-incidents-per-month") and c.startswith("place-")} == spanning
     killed = rows(charts[f"place-{sorted(spanning)[0]}-killed-per-month"])
     assert len(killed) >= 2
+
+
+def test_map_tooltips_name_two_incidents_and_count_the_rest():
+    """A location's tooltip names its first two incidents, long titles cut, and counts the others:
+    the overview map of the Wikipedia list and PBC was 106 KB, 16 KB of it tooltips naming three
+    incidents of each location (and 5 KB of place ids the map did not use)."""
+    from incidentbook.maps import TITLE_CHARS, _titles
+
+    assert _titles(["Bombing in Kabul"]) == "Bombing in Kabul"
+    assert _titles(["A", "B"]) == "A; B"
+    assert _titles(["A", "B", "C"] + ["D"] * 1200) == "A; B and 1,201 more"
+    long = "Suicide bombing at the gate of the " + "very " * 20 + "long-named compound"
+    cut = _titles([long])
+    assert len(cut) == TITLE_CHARS and cut.endswith("…") and long.startswith(cut[:-1])
+
+
+def test_map_specs_carry_no_place_ids(charts):
+    for chart_id in ("map-incidents", "incident-quetta-police-college-2016-10-24-locator"):
+        assert all("place_id" not in row for row in rows(charts[chart_id])), chart_id

@@ -20,6 +20,7 @@ from incidentbook.build import build, check, generate
 from incidentbook.democorpus import write_corpus
 from incidentbook.exports import data_files
 from incidentbook.linkcheck import check_links
+from incidentbook.metadata import jsonld_block
 from incidentbook.views import Views
 
 SIZE = site.LISTING_PAGE_SIZE
@@ -291,3 +292,129 @@ def test_quality_page_lists_incidents_needing_attention_a_page_at_a_time(generat
     # the pager's links between quality.md and the pages in quality/
     assert "(quality/page_2.md)" in first.replace("\\", "")
     assert "(../quality.md)" in texts[1].replace("\\", "") and '\ntitle: "Sourcing quality, page 2 of 3"' in texts[1]
+
+
+# ---- lists on record pages (an actor's or a place's incidents, a source's quotes…) ----
+
+NAV = re.compile(r'<nav class="ib-pager".*?</nav>', re.DOTALL)
+LINKED = re.compile(r"\]\((?:\.\./)*(incidents|actors|places|sources)/([a-z0-9-]+)\.md(?:#[\w-]*)?\)")
+
+
+def record_pages(root: Path, kinds=("actor", "place", "source")) -> dict[str, str]:
+    """The record pages of these kinds and the later pages of their lists, rendered (no writing)."""
+    pub, verification = check(root)
+    views = Views(pub, verification)
+    renderer = site.PageRenderer(pub, views)
+    renderer.jsonld = lambda kind, record: jsonld_block(views, kind, record)
+    wanted = {"actor": site.actor_pages, "place": site.place_pages, "source": site.source_pages}
+    return {page.path: renderer.render(page) for kind in kinds for page in wanted[kind](views)
+            if "rows" not in page.context or page.template == "record_list.md.j2"}
+
+
+def list_block(text: str, heading: str) -> str:
+    """The list under `heading` on a record's page (or the whole of a later page's body), its page
+    links left out."""
+    if f"\n## {heading}\n" in text:
+        text = text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    else:
+        text = text.split("\n# ", 1)[1]
+    return NAV.sub("", text)
+
+
+def entries(kind: str, name: str, block: str) -> list:
+    if name == "quotes":
+        return [int(re.match(r"\| \[?(\d+)", line).group(1)) for line in block.splitlines()
+                if re.match(r"\| \[?\d+", line)]
+    if name == "statements":
+        return [line for line in block.splitlines() if line.startswith("- ")]
+    found = [(KIND_OF[folder], record_id) for folder, record_id in LINKED.findall(block)]
+    if name == "incidents":
+        return [record_id for k, record_id in found if k == "incident"]
+    return found  # the records citing a source (a context figure's link is to context.md, not matched)
+
+
+KIND_OF = {"incidents": "incident", "actors": "actor", "places": "place", "sources": "source"}
+
+
+def expected_entries(views: Views, kind: str, name: str, record_id: str) -> list:
+    from incidentbook.ledger import grouped_statements
+
+    if (kind, name) == ("actor", "incidents"):
+        return [row.incident.id for row in views.actor_incidents(record_id)]
+    if name == "statements":
+        return grouped_statements(views.statements_by(record_id))
+    if kind == "place":
+        return [i.id for i in views.incidents_in(record_id)]
+    if name == "citations":
+        return [(k, rid) for k, rid, _ in site.source_citations(views, record_id) if k != "context"]
+    return [line for line, _ in views.quotes_in(record_id)]
+
+
+def test_lists_on_record_pages_are_split_into_pages(generated250, monkeypatch):
+    """Every list that grows with the publication on an actor's, a place's or a source's page shows
+    its first `size` entries there and the others on pages in the record's folder, each entry once,
+    in the list's order, with the page links between them."""
+    root, views = generated250
+    size = 3
+    monkeypatch.setattr(site, "LISTING_PAGE_SIZE", size)
+    pages = record_pages(root)
+    split = Counter()
+    for (kind, name), info in site.RECORD_LISTS.items():
+        for record_id in views.pub.store(kind):
+            expected = expected_entries(views, kind, name, record_id)
+            count = max(1, -(-len(expected) // size))
+            paths = [site.record_list_url(kind, record_id, name, n) for n in range(1, count + 1)]
+            assert site.record_list_url(kind, record_id, name, count + 1) not in pages
+            blocks = [list_block(pages[path], info.heading) for path in paths]
+            got = [entries(kind, name, block) for block in blocks]
+            if name == "statements":
+                assert [len(page) for page in got] == [len(expected[i:i + size]) for i in range(0, len(expected), size)] or (not expected and got == [[]])
+            else:
+                assert [e for page in got for e in page] == expected, (kind, name, record_id)
+                assert all(len(page) <= size for page in got)
+            if count > 1:
+                split[kind, name] += 1
+                first, later = pages[paths[0]], pages[paths[1]]
+                total = "{:,}".format(len(expected))
+                assert f"{info.nouns.capitalize()} 1–{size} of {total}, {info.order}; the others are on [" in first
+                assert f'id="ib-pages-{name}"' in first and "search:\n  exclude: true" not in first
+                back = site.Pager(kind, 2, count, len(expected), size + 1, 2 * size, record_id, name, info.anchor).href(1)
+                assert f"]({back})" in later.replace("\\", "")  # "back to the profile" and the page links
+                assert back == f"../../{record_id}.md#{info.anchor}"
+                assert "search:\n  exclude: true" in later  # not in the search index
+                assert f"This is page 2 of {count} of the {info.nouns} of [" in later
+    assert set(split) == set(site.RECORD_LISTS), split  # the corpus exercises every list
+
+
+def test_record_pages_stay_the_same_size_as_the_corpus_doubles(generated250, tmp_path, monkeypatch):
+    """With 5 entries a page, the largest actor and place pages of 500 incidents are no larger than
+    those of 250 but for their page links (the lists' later pages hold the rest). Before, an actor's
+    page grew by a table row per incident and a statement per claim (1.6 MB at 10,000 incidents)."""
+    monkeypatch.setattr(site, "LISTING_PAGE_SIZE", 5)
+    root500 = tmp_path / "pub500"
+    write_corpus(root500, 500)
+    largest = {}
+    for n, root in ((250, generated250[0]), (500, root500)):
+        pages = record_pages(root, ("actor", "place"))
+        largest[n] = {folder: max(len(text.encode("utf-8")) for path, text in pages.items()
+                                  if path.startswith(folder + "/") and path.count("/") == 1)
+                      for folder in ("actors", "places")}
+    # only the page links may grow, up to their window (Pager.items: at most 9 links, ~100 bytes each)
+    for folder in ("actors", "places"):
+        assert largest[500][folder] <= 1.05 * largest[250][folder] + 700, (folder, largest)
+
+
+def test_later_pages_of_record_lists_in_the_built_site(built_small):
+    """The later pages of a record's list build (strict: every link and anchor resolves), link back
+    to the list on the record's page and are left out of the search index."""
+    site_dir = built_small / "build/site"
+    later = sorted(site_dir.glob("*/*/*/page_2/index.html"))
+    assert later, "no record list long enough in the corpus"
+    for path in later:
+        text = path.read_text(encoding="utf-8")
+        assert "data-pagefind-body" not in text, path
+        assert 'aria-current="page" aria-label="Page 2"' in text
+        record = path.parents[2]
+        assert (record / "index.html").is_file()
+        own = (record / "index.html").read_text(encoding="utf-8")
+        assert "data-pagefind-body" in own and f'id="ib-pages-{path.parents[1].name}"' in own

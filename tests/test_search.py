@@ -316,6 +316,7 @@ def test_search_merges_the_parts_of_a_large_index(browser, serve_site, sharded_s
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
     total = int(page.locator(".md-search-result__meta").inner_text().split()[0])
     assert len(hrefs) == total == len(set(hrefs))  # every result of the three indexes, each once
+    assert page.locator(".md-search-result__list").get_attribute("data-ib-query") == "Quetta"
     assert "./" + QUETTA in hrefs, hrefs  # a brief: from part-incidents-0
     assert any(h.startswith("./sources/") for h in hrefs), hrefs  # the VOA article: from part-sources-0
     assert any("/pagefind/part-incidents-0/fragment/" in u for u in requested)

@@ -226,6 +226,19 @@ def frame_of(lons: list[float], lats: list[float], min_span: float) -> tuple[flo
             round(min(lon1 + pad_lon, 180), 1), round(min(lat1 + pad_lat, 84), 1))
 
 
+TOOLTIP_TITLES = 2  # incident titles a location's tooltip names (the others are counted)
+TITLE_CHARS = 60  # a longer title is cut, with "…"
+
+
+def _titles(titles) -> str:
+    """A location's incidents for its tooltip: the first TOOLTIP_TITLES titles, each cut at
+    TITLE_CHARS, and how many more (the table and the place's page list them all)."""
+    titles = list(titles)
+    shown = [t if len(t) <= TITLE_CHARS else t[:TITLE_CHARS - 1].rstrip() + "…" for t in titles[:TOOLTIP_TITLES]]
+    more = len(titles) - len(shown)
+    return "; ".join(shown) + (f" and {more:,} more" if more else "")
+
+
 def _points(frame: pd.DataFrame) -> pd.DataFrame:
     """Incidents grouped by where the overview map draws them (charts.incident_frame's map_* columns:
     the place, or, for a place without coordinates, the nearest enclosing place with some, or its
@@ -237,7 +250,7 @@ def _points(frame: pd.DataFrame) -> pd.DataFrame:
     grouped = located.groupby(["place_id", "precision"], sort=False).agg(
         place=("place", "first"), lat=("lat", "first"), lon=("lon", "first"), incidents=("id", "size"),
         killed=("killed", lambda s: s.sum(min_count=1)),
-        titles=("title", lambda t: "; ".join(list(t)[:3]) + (f" and {len(t) - 3} more" if len(t) > 3 else "")),
+        titles=("title", _titles),
     ).reset_index()
     grouped["area"] = grouped["precision"].isin(AREA_PRECISIONS)
     grouped["ring"] = grouped["precision"].map(RING_SIZE)
@@ -341,7 +354,9 @@ def overview_map(frame: pd.DataFrame) -> Chart | None:
     shrink = min(1.0, 14 / max(bounds[2] - bounds[0], 14))
     plotted = [{**p, "ring": round(p["ring"] * shrink) if p.get("ring") else p.get("ring")} for p in plotted]
     named = label_choice(plotted, bounds)
-    labelled = [{**p, "place": p["place"] if i in named else ""} for i, p in enumerate(plotted)]
+    # the spec carries only what the map draws or its tooltips show (no place ids)
+    labelled = [{**{k: v for k, v in p.items() if k != "place_id"}, "place": p["place"] if i in named else ""}
+                for i, p in enumerate(plotted)]
     spec = _map_chart(labelled, "map-incidents", title, description, bounds, 420, legends=True)
     return Chart("map-incidents", title, description, spec, _points_table(plotted))
 
@@ -351,7 +366,7 @@ def locator_map(incident: dict) -> Chart | None:
     if incident["lat"] is None or incident["lon"] is None:
         return None
     precision, area = incident["precision"], incident["precision"] in AREA_PRECISIONS
-    row = {"place_id": incident["place_id"], "precision": precision, "place": incident["place"],
+    row = {"precision": precision, "place": incident["place"],
            "lat": incident["lat"], "lon": incident["lon"], "incidents": 1,
            "killed": incident["best"] if incident["best"] is not None else incident["low"],
            "titles": incident["title"], "area": area, "ring": RING_SIZE.get(precision),

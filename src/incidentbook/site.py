@@ -12,6 +12,7 @@ import json
 import posixpath
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from pathlib import Path
 
 from markupsafe import Markup
@@ -26,6 +27,7 @@ from .pdf import pdf_path
 from .publish import write_if_changed
 from .phrases import READING_RULES
 from .reconcile import RULE
+from .ledger import grouped_statements
 from .render import Citations, environment, md_escape
 from .views import CATEGORIES, GRADE_DEFINITION, GRADE_LABEL, PRECISION_LABEL, STANCE_VERB, Views, reading_label
 
@@ -75,9 +77,18 @@ def listing_url(kind: str, number: int = 1) -> str:
     return page_url(kind) if number == 1 else f"{KIND_DIR.get(kind, kind)}/page_{number}.md"
 
 
+def record_list_url(kind: str, record_id: str, name: str, number: int = 1) -> str:
+    """Path (relative to docs/) of page `number` of a list on a record's page (an actor's
+    incidents, a source's quotes, …): page 1 is the record's own page, later pages sit in a folder
+    named after the record and the list (actors/<id>/incidents/page_2.md)."""
+    return page_url(kind, record_id) if number == 1 else f"{KIND_DIR[kind]}/{record_id}/{name}/page_{number}.md"
+
+
 @dataclass(frozen=True)
 class Pager:
-    """Where one listing page sits among its section's pages (the `pager` of a listing template)."""
+    """Where one page of a list sits among the list's pages: the `pager` of a section's listing
+    template, or of a list on a record's page (`record` and `name` set; its page 1 is the record's
+    page, where the list starts at the heading `anchor`)."""
 
     kind: str
     number: int  # this page, from 1
@@ -85,15 +96,34 @@ class Pager:
     total: int  # records in the whole listing
     first: int  # position of this page's first record in the whole listing, from 1 (0 when empty)
     last: int  # position of its last record
+    record: str = ""  # the record whose list this is ("" for a section's listing)
+    name: str = ""  # which of its lists ("incidents", "statements", "citations", "quotes")
+    anchor: str = ""  # id of the list's heading on the record's page
 
     def titled(self, name: str) -> str:
         """The listing's title on this page ("Incidents, page 2 of 3"; just the name on page 1)."""
         return name if self.number == 1 else f"{name}, page {self.number} of {self.count}"
 
+    def path(self, number: int) -> str:
+        return (record_list_url(self.kind, self.record, self.name, number) if self.record
+                else listing_url(self.kind, number))
+
     def href(self, number: int) -> str:
         """Link from this page to page `number` (a section's pages share a folder; the quality
-        page's first page, quality.md, has the others in quality/)."""
-        return posixpath.relpath(listing_url(self.kind, number), posixpath.dirname(listing_url(self.kind, self.number)) or ".")
+        page's first page, quality.md, has the others in quality/; a record's list starts on the
+        record's page, at its heading)."""
+        target = posixpath.relpath(self.path(number), posixpath.dirname(self.path(self.number)) or ".")
+        return target + (f"#{self.anchor}" if self.record and number == 1 and self.anchor else "")
+
+    @property
+    def list(self) -> RecordList | None:
+        """What the list is, for a list on a record's page (RECORD_LISTS)."""
+        return RECORD_LISTS.get((self.kind, self.name)) if self.record else None
+
+    @property
+    def nav_id(self) -> str:
+        """Id of the page links (a record's page can hold two lists, each with its own)."""
+        return f"ib-pages-{self.name}" if self.record else "ib-pages"
 
     def shown(self, radius: int) -> list[int]:
         """Page numbers a control of this `radius` shows: the first, the last and `radius` pages
@@ -136,6 +166,59 @@ def listing_pages(kind: str, template: str, records: list, size: int | None = No
         yield Page(listing_url(kind, number), template, {"rows": rows, "pager": pager})
 
 
+class RecordList(NamedTuple):
+    anchor: str  # id of the list's heading on the record's page
+    heading: str  # that heading
+    nouns: str  # what the list holds
+    order: str  # in what order
+
+
+# The lists on record pages that are split into pages (record_list.md.j2 renders pages 2, 3, …).
+RECORD_LISTS = {
+    ("actor", "incidents"): RecordList("incidents", "Incidents", "incidents", "newest first"),
+    ("actor", "statements"): RecordList("statements", "Statements", "statements",
+                                        "by incident, newest first, then about actors and context figures"),
+    ("place", "incidents"): RecordList("incidents-here", "Incidents here", "incidents", "newest first"),
+    ("source", "citations"): RecordList("records-citing-this-source", "Records citing this source", "records",
+                                        "by kind, then identifier"),
+    ("source", "quotes"): RecordList("verified-quotes", "Verified quotes", "quotes", "by line"),
+}
+
+
+def paged(kind: str, record_id: str, name: str, rows: list, size: int | None = None) -> tuple[list, Pager]:
+    """Page 1 of a list on a record's page: its first `size` rows (LISTING_PAGE_SIZE by default)
+    and its pager. The other pages are record_list_pages; no page grows with the publication."""
+    size = size or LISTING_PAGE_SIZE
+    first = rows[:size]
+    return first, Pager(kind, 1, max(1, -(-len(rows) // size)), len(rows), 1 if first else 0, len(first),
+                        record_id, name, RECORD_LISTS[kind, name].anchor)
+
+
+def record_list_pages(kind: str, record, name: str, rows: list, size: int | None = None) -> Iterator[Page]:
+    """Pages 2, 3, … of a list on a record's page (page 1 is the record's page: `paged`)."""
+    size = size or LISTING_PAGE_SIZE
+    count = -(-len(rows) // size)
+    for number in range(2, count + 1):
+        part = rows[(number - 1) * size:number * size]
+        first = (number - 1) * size + 1
+        pager = Pager(kind, number, count, len(rows), first, first + len(part) - 1, record.id, name,
+                      RECORD_LISTS[kind, name].anchor)
+        yield Page(pager.path(number), "record_list.md.j2", {kind: record, "rows": part, "pager": pager, "list_name": name})
+
+
+def source_citations(views: Views, source_id: str) -> list[tuple[str, str, list[str]]]:
+    """The records citing a source, in the order its page lists them (by kind, then id): (kind,
+    record id, the fields citing it)."""
+    out: list[tuple[str, str, list[str]]] = []
+    for kind, record_id, field_path in views.citations.get(source_id, []):
+        if out and out[-1][:2] == (kind, record_id):
+            if field_path not in out[-1][2]:
+                out[-1][2].append(field_path)
+        else:
+            out.append((kind, record_id, [field_path]))
+    return out
+
+
 def incident_pages(views: Views) -> Iterator[Page]:
     incidents = views.incidents_by_date()
     yield from listing_pages("incident", "incidents.md.j2", incidents)
@@ -148,6 +231,8 @@ def actor_pages(views: Views) -> Iterator[Page]:
     yield from listing_pages("actor", "actors.md.j2", actors)
     for actor in actors:
         yield Page(page_url("actor", actor.id), "actor.md.j2", {"actor": actor})
+        yield from record_list_pages("actor", actor, "incidents", views.actor_incidents(actor.id))
+        yield from record_list_pages("actor", actor, "statements", grouped_statements(views.statements_by(actor.id)))
 
 
 def place_pages(views: Views) -> Iterator[Page]:
@@ -155,6 +240,7 @@ def place_pages(views: Views) -> Iterator[Page]:
     yield from listing_pages("place", "places.md.j2", sorted(views.pub.places.values(), key=lambda p: p.name.lower()))
     for place in sorted(views.pub.places.values(), key=lambda p: p.id):
         yield Page(page_url("place", place.id), "place.md.j2", {"place": place})
+        yield from record_list_pages("place", place, "incidents", views.incidents_in(place.id))
 
 
 def source_pages(views: Views) -> Iterator[Page]:
@@ -162,6 +248,8 @@ def source_pages(views: Views) -> Iterator[Page]:
     yield from listing_pages("source", "sources.md.j2", newest)
     for source in sorted(views.pub.sources.values(), key=lambda s: s.id):
         yield Page(page_url("source", source.id), "source.md.j2", {"source": source})
+        yield from record_list_pages("source", source, "citations", source_citations(views, source.id))
+        yield from record_list_pages("source", source, "quotes", views.quotes_in(source.id))
 
 
 def map_pages(views: Views) -> Iterator[Page]:
@@ -283,7 +371,8 @@ class PageRenderer:
 
         citations = Citations(describe)
         context = {
-            "pub": _RecordingPub(self.pub, deps), "page_size": LISTING_PAGE_SIZE, "info": self.pub.info, "v": self.views, "url": url, "ref": ref, "pdf_url": pdf_url, "chart": chart,
+            "pub": _RecordingPub(self.pub, deps), "page_size": LISTING_PAGE_SIZE, "paged": paged,
+            "source_citations": lambda source_id: source_citations(self.views, source_id), "info": self.pub.info, "v": self.views, "url": url, "ref": ref, "pdf_url": pdf_url, "chart": chart,
             "cite": citations.cite, "cite_all": citations.cite_all, "footnotes": citations.definitions,
             "CATEGORIES": CATEGORIES, "STANCE_VERB": STANCE_VERB, "GRADE_LABEL": GRADE_LABEL,
             "GRADE_DEFINITION": GRADE_DEFINITION, "PRECISION_LABEL": PRECISION_LABEL,

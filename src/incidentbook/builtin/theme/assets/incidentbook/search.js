@@ -112,19 +112,60 @@
     return li;
   }
 
-  async function showMore(focusFirst) {
+  // The next page of results, each shown as soon as its data has arrived and those before it are
+  // shown (all are fetched at once): the first result does not wait for the tenth. "More results"
+  // is offered at once; its page is appended after the one still arriving.
+  let batch = Promise.resolve();
+
+  function showMore(focusFirst) {
     const mine = query;
     const slice = results.slice(shown, shown + PAGE);
-    const data = await Promise.all(slice.map((r) => r.data()));
-    if (mine !== query) return;
-    const items = data.map(item);
-    list.append(...items);
+    const pending = slice.map((r) => r.data());
+    pending.forEach((p) => p.catch(() => {}));
     shown += slice.length;
     more.hidden = shown >= results.length;
-    if (focusFirst && items.length) items[0].querySelector("a").focus();
+    const before = batch;
+    batch = (async () => {
+      await before;
+      for (const [i, promise] of pending.entries()) {
+        let data;
+        try {
+          data = await promise;
+        } catch (error) {
+          continue;
+        }
+        if (mine !== query) return;
+        const li = item(data);
+        list.append(li);
+        if (focusFirst && i === 0) li.querySelector("a").focus();
+      }
+    })();
+    return batch;
   }
 
+  // One search at a time: Pagefind answers in turn, so a search started for each key typed would
+  // queue behind the others. While one runs, only the newest text waits, and runs after it.
+  let searching = false;
+  let again = false;
+
   async function run() {
+    if (searching) {
+      again = true;
+      return;
+    }
+    searching = true;
+    try {
+      await search();
+    } finally {
+      searching = false;
+    }
+    if (again) {
+      again = false;
+      run();
+    }
+  }
+
+  async function search() {
     const text = input.value.trim();
     const mine = ++query;
     form.classList.toggle("ib-search--filled", input.value !== "");
@@ -132,6 +173,7 @@
       results = [];
       shown = 0;
       list.replaceChildren();
+      delete list.dataset.ibQuery;
       more.hidden = true;
       status.textContent = root.dataset.ibPlaceholder;
       return;
@@ -146,10 +188,12 @@
     if (mine !== query) return;
     results = found.results;
     shown = 0;
+    batch = Promise.resolve();  // the previous query's pages, still arriving, are dropped
     list.replaceChildren();
+    list.dataset.ibQuery = text;  // which text the list answers (the tests and benchmarks read it)
     more.hidden = true;
     status.textContent = count(results.length);
-    await showMore(false);
+    showMore(false);  // not awaited: the next search need not wait for these results' data
   }
 
   function isOpen() {
@@ -184,9 +228,19 @@
     load();
     setOpen(true);
   });
+  // Pagefind reads the last word as a prefix: one or two letters match a large part of the
+  // index, slow to search and to fetch, and are mostly a word still being typed. So the search
+  // waits for a longer pause after them, and their chunks are not fetched ahead.
+  function wordStarted(text) {
+    return (text.split(/\s+/).pop() || "").length < 3;
+  }
+
   input.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(run, 120);
+    const text = input.value.trim();
+    timer = setTimeout(run, wordStarted(text) ? 400 : 120);
+    // While the typing pauses, fetch the index chunks of the words typed so far.
+    if (text && !wordStarted(text)) load().then((module) => module.preload(text)).catch(() => {});
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();

@@ -126,7 +126,8 @@ def test_killed_build_leaves_no_indexer_running(tmp_path):
 
 def _open_and_type(page, query: str) -> None:
     page.keyboard.press("/")
-    assert page.evaluate("document.activeElement.id") == "ib-search-input"
+    # the key opens the search and focuses its box (a busy machine may deliver it a moment later)
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'ib-search-input'", timeout=5_000)
     page.keyboard.type(query, delay=40)
     page.wait_for_selector(".md-search-result__item", timeout=15_000)
 

@@ -180,7 +180,10 @@
     }
     let found;
     try {
-      found = await (await load()).search(text);
+      const module = await load();
+      const started = performance.now();
+      found = await module.search(text);
+      cost = performance.now() - started;
     } catch (error) {
       if (mine === query) status.textContent = "Search is unavailable: its index could not be loaded.";
       return;
@@ -235,10 +238,19 @@
     return (text.split(/\s+/).pop() || "").length < 3;
   }
 
+  // How long the last search took. A search cannot be stopped once started, so after a slow one
+  // (a common word in a large index) the box waits for a pause in the typing about as long,
+  // rather than start a search at every key that the final text would then wait behind.
+  let cost = 0;
+
+  function pause(text) {
+    return Math.max(wordStarted(text) ? 400 : 120, Math.min(cost, 400));
+  }
+
   input.addEventListener("input", () => {
     clearTimeout(timer);
     const text = input.value.trim();
-    timer = setTimeout(run, wordStarted(text) ? 400 : 120);
+    timer = setTimeout(run, pause(text));
     // While the typing pauses, fetch the index chunks of the words typed so far.
     if (text && !wordStarted(text)) load().then((module) => module.preload(text)).catch(() => {});
   });

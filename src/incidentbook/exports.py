@@ -1,5 +1,6 @@
 """Data downloads: the publication's records as CSV, JSON and GeoJSON, described by a Frictionless
-data package. Pure: views in, {path: bytes} out (paths relative to the site's data/ folder).
+data package: views in, {path: bytes} out (paths relative to the site's data/ folder). Nothing is
+written here; a JsonMemo may read back, unchanged, JSON files the last build wrote into docs/.
 
 One row per thing a researcher counts: an incident, an actor, a source, one source's casualty
 figure, one responsibility statement. Ranges keep their open ends (an empty high means "no upper

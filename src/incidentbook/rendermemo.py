@@ -43,11 +43,10 @@ from pathlib import Path
 
 from .load import Publication
 from .manifest import Inputs
-from .site import KIND_DIR, page_url
+from .site import RECORD_KINDS, page_url, record_at
 
 MEMO = Path("build") / "cache" / "render-memo.json"
 FORMAT = "2"
-RECORD_KINDS = ("incident", "actor", "place", "source")  # kinds with a page of their own
 STORES = ("incident", "actor", "place", "source", "context")
 
 
@@ -63,11 +62,7 @@ class Kept:
 
 def record_page(path: str) -> tuple[str, str] | None:
     """(kind, id) when `path` (under docs/) is a record's page (site.page_url), not a listing page."""
-    folder, _, name = path.partition("/")
-    kind = next((k for k in RECORD_KINDS if KIND_DIR[k] == folder), None)
-    if kind and name.endswith(".md") and "/" not in name and name != "index.md" and not name.startswith("page_"):
-        return kind, name[:-3]
-    return None
+    return record_at(path) if path.endswith(".md") else None
 
 
 def page_of(dep: str) -> str | None:

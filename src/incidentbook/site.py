@@ -61,6 +61,28 @@ def page_url(kind: str, record_id: str | None = None) -> str:
     return f"{directory}/{record_id}.md" if record_id else f"{directory}/index.md"
 
 
+RECORD_KINDS = ("incident", "actor", "place", "source")  # kinds with a page of their own
+_KIND_OF_DIR = {KIND_DIR[kind]: kind for kind in RECORD_KINDS}
+
+
+def record_at(path: str) -> tuple[str, str] | None:
+    """(kind, id) when `path` is a record's own page: its Markdown under docs/
+    ("incidents/<id>.md", page_url) or its HTML in the built site ("incidents/<id>/index.html").
+    None for a section's listing pages, the later pages of a record's lists and every other page.
+    (An underscore never occurs in a record id, so "page_2" is never one.)"""
+    parts = path.split("/")
+    if len(parts) == 2 and parts[1].endswith(".md"):
+        folder, name = parts[0], parts[1][:-3]
+    elif len(parts) == 3 and parts[2] == "index.html":
+        folder, name = parts[0], parts[1]
+    else:
+        return None
+    kind = _KIND_OF_DIR.get(folder)
+    if kind is None or name == "index" or name.startswith("page_"):
+        return None
+    return kind, name
+
+
 def home_pages(views: Views) -> Iterator[Page]:
     yield Page("index.md", "home.md.j2")
     yield Page("context.md", "context.md.j2")

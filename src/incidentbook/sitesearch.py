@@ -26,6 +26,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .site import record_at
+
 OUTPUT_SUBDIR = "pagefind"
 # Inside the article but not content: permalink marks (¶) and footnote back-links (↩).
 EXCLUDE_SELECTORS = ".headerlink, .footnote-backref"
@@ -93,9 +95,10 @@ def shards(pages: list[str]) -> dict[str, list[str]]:
         return groups
     records: dict[str, list[tuple[str, str]]] = {section: [] for section in SHARDED_SECTIONS}
     for rel in pages:
-        parts = rel.split("/")
-        if len(parts) == 3 and parts[0] in records and parts[2] == "index.html" and not parts[1].startswith("page_"):
-            records[parts[0]].append((parts[1], rel))
+        record = record_at(rel) if rel.endswith("/index.html") else None
+        section = rel.split("/", 1)[0]
+        if record is not None and section in records:
+            records[section].append((record[1], rel))
         else:
             groups[""].append(rel)
     for section, found in records.items():

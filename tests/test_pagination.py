@@ -418,3 +418,15 @@ def test_later_pages_of_record_lists_in_the_built_site(built_small):
         assert (record / "index.html").is_file()
         own = (record / "index.html").read_text(encoding="utf-8")
         assert "data-pagefind-body" in own and f'id="ib-pages-{path.parents[1].name}"' in own
+
+
+def test_later_pages_of_lists_are_not_taken_for_records():
+    """The render memo keeps record pages and the search index splits record pages into parts, by
+    site.record_at: the later pages of a record's lists, like the section listings' pages, are not
+    records' pages."""
+    assert site.record_at("incidents/quetta.md") == site.record_at("incidents/quetta/index.html") == ("incident", "quetta")
+    assert site.record_at("sources/voa.md") == ("source", "voa")
+    for path in ("incidents/index.md", "incidents/page_2.md", "incidents/page_2/index.html", "index.md",
+                 "actors/isis/incidents/page_2.md", "sources/voa/quotes/page_3/index.html", "quality/page_2.md",
+                 "data/index.md", "context.md", "incidents/quetta.json"):
+        assert site.record_at(path) is None, path

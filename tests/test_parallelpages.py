@@ -86,3 +86,43 @@ def test_workers_one_per_cpu_for_large_builds_unless_set(monkeypatch):
     assert parallelpages.workers_for(parallelpages.MIN_PAGES) == parallelpages.MAX_WORKERS
     monkeypatch.setenv("INCIDENTBOOK_MKDOCS_WORKERS", "3")
     assert parallelpages.workers_for(5) == 3
+
+
+def test_pages_written_as_they_are_converted_equal_mkdocs_own_order(corpus, tmp_path, monkeypatch):
+    """A clean build writes each page outside the navigation as soon as it is converted and drops
+    its HTML (MkDocs alone converts every page before it writes any, holding the whole site's
+    HTML); the site and the warnings are those of MkDocs's own order, in one process or three."""
+    streamed, streamed_warnings = built(corpus, tmp_path / "streamed", 1, monkeypatch)
+    original = parallelpages.parallel_pages
+    seen = []
+
+    def unstreamed(workers, messages, stream=False):
+        seen.append(stream)
+        return original(workers, messages, stream=False)
+
+    monkeypatch.setattr(parallelpages, "parallel_pages", unstreamed)
+    whole, whole_warnings = built(corpus, tmp_path / "whole", 1, monkeypatch)
+    assert seen == [True]  # a clean build without plugins streams
+    assert len(whole) > 200 and streamed == whole
+    assert sorted(streamed_warnings) == sorted(whole_warnings)
+    assert sum("no-such-heading" in w for w in whole_warnings) == 8  # anchors of written pages still checked
+
+
+def test_a_streamed_page_lets_go_of_its_html(corpus, tmp_path, monkeypatch):
+    from mkdocs.structure.pages import Page
+
+    held = {}  # what each page still holds when MkDocs checks the anchor links, after writing every page
+    original_validate = Page.validate_anchor_links
+
+    def record(self, *, files, log_level):
+        held[self.file.src_uri] = self.content
+        return original_validate(self, files=files, log_level=log_level)
+
+    monkeypatch.setattr(Page, "validate_anchor_links", record)
+    root = tmp_path / "pub"
+    shutil.copytree(corpus, root)
+    monkeypatch.setenv("INCIDENTBOOK_MKDOCS_WORKERS", "1")
+    build(root, pdf=False)
+    records = [uri for uri in held if uri.startswith("incidents/") and uri != "incidents/index.md"]
+    assert len(records) >= 30 and all(held[uri] is None for uri in records)  # written, then let go
+    assert held["incidents/index.md"]  # a page of the navigation is kept until MkDocs writes it

@@ -6,6 +6,7 @@ to another host. Screenshots of the open search go to build/screenshots/search-*
 from __future__ import annotations
 
 import re
+import warnings
 import shutil
 import subprocess
 import urllib.request
@@ -124,10 +125,28 @@ def test_killed_build_leaves_no_indexer_running(tmp_path):
     assert left == []
 
 
+FOCUSED = "document.activeElement && document.activeElement.id === 'ib-search-input'"
+STATE = """() => ({active: document.activeElement && document.activeElement.outerHTML.slice(0, 120),
+    open: document.getElementById('__search').checked, ready: document.readyState})"""
+
+
 def _open_and_type(page, query: str) -> None:
+    """Open the search with "/" and type the query. (The shortcut itself is checked, strictly, by
+    test_search_by_keyboard. Here, twice in a dozen full-suite runs on a machine whose two cores
+    were taken by a 100,000-incident build, the first press of this test's second page was not
+    seen; the key is then pressed again and the page's state reported as a warning.)"""
+    page.bring_to_front()
     page.keyboard.press("/")
-    # the key opens the search and focuses its box (a busy machine may deliver it a moment later)
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'ib-search-input'", timeout=5_000)
+    try:
+        page.wait_for_function(FOCUSED, timeout=5_000)
+    except Exception:
+        state = page.evaluate(STATE)
+        page.keyboard.press("/")
+        try:
+            page.wait_for_function(FOCUSED, timeout=5_000)
+        except Exception:
+            raise AssertionError(f"'/' did not open the search: {state}, then {page.evaluate(STATE)}") from None
+        warnings.warn(f"'/' opened the search only when pressed again: {state}")
     page.keyboard.type(query, delay=40)
     page.wait_for_selector(".md-search-result__item", timeout=15_000)
 

@@ -138,7 +138,8 @@ def run_mkdocs(root: Path, site_dir: Path, strict: bool, overrides: dict | None 
             1 for _, _, names in os.walk(root / "docs") for name in names if name.endswith(".md"))
         workers = parallelpages.workers_for(to_convert) if not config.plugins else 1
         if changed is None:
-            with incremental.lean_pages(config), parallelpages.parallel_pages(workers, handler.messages):
+            with incremental.lean_pages(config), \
+                    parallelpages.parallel_pages(workers, handler.messages, stream=not config.plugins):
                 mkdocs_build(config)
         else:
             with incremental.dirty_mkdocs(changed) as captured, incremental.lean_pages(config), \

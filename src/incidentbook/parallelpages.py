@@ -42,21 +42,27 @@ def workers_for(pages: int) -> int:
 
 
 @contextlib.contextmanager
-def parallel_pages(workers: int, messages: list[str]) -> Iterator[None]:
+def parallel_pages(workers: int, messages: list[str], stream: bool = False) -> Iterator[None]:
     """Make mkdocs.commands.build.build convert pages in `workers` processes. `messages` is the
-    list the caller's log handler collects MkDocs's warnings into (what a worker sends back)."""
-    if workers <= 1:
+    list the caller's log handler collects MkDocs's warnings into (what a worker sends back).
+
+    With `stream` (only where no plugin is configured), a clean build writes each page outside
+    the navigation as soon as it is converted and lets go of its HTML, instead of converting every
+    page before writing any: MkDocs otherwise holds the whole site's HTML in memory (about 25 KB a
+    page). The pages of the navigation, which every page shows, are converted first."""
+    if workers <= 1 and not stream:
         yield
         return
     import mkdocs.commands.build as mkbuild
     from mkdocs.exceptions import MkDocsException
-    from mkdocs.structure.files import Files
+    from mkdocs.structure.files import Files, InclusionLevel
     from mkdocs.structure.pages import Page
 
     originals = {name: getattr(mkbuild, name) for name in
                  ("_populate_page", "_build_page", "_build_theme_template", "_build_extra_template", "get_navigation")}
     copy_static, validate = Files.copy_static_files, Page.validate_anchor_links
-    state: dict = {"me": None, "children": [], "converted": [], "first_message": 0, "in_nav": set()}
+    state: dict = {"me": None if workers > 1 else 0, "children": [], "converted": [], "first_message": 0,
+                   "in_nav": set(), "nav": None, "ready": None, "built": set()}
 
     def mine(page) -> bool:
         return zlib.crc32(page.file.src_uri.encode("utf-8")) % workers == state["me"]
@@ -95,19 +101,41 @@ def parallel_pages(workers: int, messages: list[str]) -> Iterator[None]:
             state["children"].append((pid, read_end))
         state["me"] = 0
 
+    def ready(config, files, dirty) -> dict:
+        """Before the first page is written as it is converted: the navigation's pages converted
+        (their titles are in every page), and what writing a page takes, made once."""
+        if state["ready"] is None:
+            for nav_page in state["nav"].pages:
+                originals["_populate_page"](nav_page, config, files, dirty)
+            state["ready"] = {"populated": {p.file.src_uri for p in state["nav"].pages},
+                              "doc_files": files.documentation_pages(inclusion=InclusionLevel.is_included),
+                              "env": config.theme.get_env()}
+        return state["ready"]
+
+    def write(page, config, doc_files, nav, env, dirty=False, excluded=False):
+        originals["_build_page"](page, config, doc_files, nav, env, dirty, excluded=excluded)
+        state["built"].add(page.file.src_uri)
+        if page.present_anchor_ids is not None:
+            state["converted"].append(page)
+
     @guarded
     def populate(page, config, files, dirty=False):
         if state["me"] is None:
             start()
+        streaming = stream and not dirty and state["nav"] is not None
+        if streaming and page.file.src_uri in ready(config, files, dirty)["populated"]:
+            return  # a page of the navigation, converted first
         if mine(page) or page.file.src_uri in state["in_nav"]:
             originals["_populate_page"](page, config, files, dirty)
+        if streaming and mine(page) and page.file.src_uri not in state["in_nav"]:
+            made = state["ready"]
+            write(page, config, made["doc_files"], state["nav"], made["env"], excluded=page.file.inclusion.is_excluded())
+            page.content = None  # written: its HTML is not needed again (its anchors are kept)
 
     @guarded
     def build_page(page, config, doc_files, nav, env, dirty=False, excluded=False):
-        if mine(page):
-            originals["_build_page"](page, config, doc_files, nav, env, dirty, excluded=excluded)
-            if page.present_anchor_ids is not None:
-                state["converted"].append(page)
+        if mine(page) and page.file.src_uri not in state["built"]:
+            write(page, config, doc_files, nav, env, dirty, excluded=excluded)
 
     def first_only(function):
         def call(*args, **kwargs):
@@ -156,6 +184,7 @@ def parallel_pages(workers: int, messages: list[str]) -> Iterator[None]:
     def navigation(files, config):
         nav = originals["get_navigation"](files, config)
         state["in_nav"] = {page.file.src_uri for page in nav.pages}
+        state["nav"] = nav
         return nav
 
     mkbuild._populate_page, mkbuild._build_page, mkbuild.get_navigation = populate, build_page, navigation

@@ -48,7 +48,7 @@ def parallel_pages(workers: int, messages: list[str], stream: bool = False) -> I
 
     With `stream` (only where no plugin is configured), a clean build writes each page outside
     the navigation as soon as it is converted and lets go of its HTML, instead of converting every
-    page before writing any: MkDocs otherwise holds the whole site's HTML in memory (about 25 KB a
+    page before writing any: MkDocs otherwise holds the whole site's HTML in memory (tens of KB a
     page). The pages of the navigation, which every page shows, are converted first."""
     if workers <= 1 and not stream:
         yield

@@ -378,7 +378,7 @@ def test_lists_on_record_pages_are_split_into_pages(generated250, monkeypatch):
                 total = "{:,}".format(len(expected))
                 assert f"{info.nouns.capitalize()} 1–{size} of {total}, {info.order}; the others are on [" in first
                 assert f'id="ib-pages-{name}"' in first and "search:\n  exclude: true" not in first
-                back = site.Pager(kind, 2, count, len(expected), size + 1, 2 * size, record_id, name, info.anchor).href(1)
+                back = site.Pager(kind, 2, count, len(expected), size + 1, 2 * size, record_id, name).href(1)
                 assert f"]({back})" in later.replace("\\", "")  # "back to the profile" and the page links
                 assert back == f"../../{record_id}.md#{info.anchor}"
                 assert "search:\n  exclude: true" in later  # not in the search index

@@ -348,15 +348,13 @@ def overview_map(frame: pd.DataFrame) -> Chart | None:
                    f"{f'; {_incidents(moved)} whose place has no coordinates {_be(moved)} drawn at the place or country that contains it' if moved else ''}"
                    f"{f'; {_incidents(unlocated)} without coordinates {_be(unlocated)} not shown' if unlocated else ''}"
                    f"{f'; {omitted:,} locations with fewer incidents are left out' if omitted > 0 else ''}.")
-    plotted = records(points)
+    plotted = records(points.drop(columns="place_id"))  # the spec carries what the map draws or its tooltips show
     # a ring's size is set for a regional map (RING_SIZE, 14 degrees across): on a wider frame it
     # shrinks with it, so that a world of country-level locations is not one blot
     shrink = min(1.0, 14 / max(bounds[2] - bounds[0], 14))
     plotted = [{**p, "ring": round(p["ring"] * shrink) if p.get("ring") else p.get("ring")} for p in plotted]
     named = label_choice(plotted, bounds)
-    # the spec carries only what the map draws or its tooltips show (no place ids)
-    labelled = [{**{k: v for k, v in p.items() if k != "place_id"}, "place": p["place"] if i in named else ""}
-                for i, p in enumerate(plotted)]
+    labelled = [{**p, "place": p["place"] if i in named else ""} for i, p in enumerate(plotted)]
     spec = _map_chart(labelled, "map-incidents", title, description, bounds, 420, legends=True)
     return Chart("map-incidents", title, description, spec, _points_table(plotted))
 

@@ -107,8 +107,7 @@ def parallel_pages(workers: int, messages: list[str], stream: bool = False) -> I
         if state["ready"] is None:
             for nav_page in state["nav"].pages:
                 originals["_populate_page"](nav_page, config, files, dirty)
-            state["ready"] = {"populated": {p.file.src_uri for p in state["nav"].pages},
-                              "doc_files": files.documentation_pages(inclusion=InclusionLevel.is_included),
+            state["ready"] = {"doc_files": files.documentation_pages(inclusion=InclusionLevel.is_included),
                               "env": config.theme.get_env()}
         return state["ready"]
 
@@ -122,15 +121,15 @@ def parallel_pages(workers: int, messages: list[str], stream: bool = False) -> I
     def populate(page, config, files, dirty=False):
         if state["me"] is None:
             start()
-        streaming = stream and not dirty and state["nav"] is not None
-        if streaming and page.file.src_uri in ready(config, files, dirty)["populated"]:
-            return  # a page of the navigation, converted first
-        if mine(page) or page.file.src_uri in state["in_nav"]:
+        in_nav = page.file.src_uri in state["in_nav"]
+        if stream and not dirty and state["nav"] is not None:
+            made = ready(config, files, dirty)  # the navigation's pages, converted first
+            if mine(page) and not in_nav:
+                originals["_populate_page"](page, config, files, dirty)
+                write(page, config, made["doc_files"], state["nav"], made["env"], excluded=page.file.inclusion.is_excluded())
+                page.content = None  # written: its HTML is not needed again (its anchors are kept)
+        elif mine(page) or in_nav:
             originals["_populate_page"](page, config, files, dirty)
-        if streaming and mine(page) and page.file.src_uri not in state["in_nav"]:
-            made = state["ready"]
-            write(page, config, made["doc_files"], state["nav"], made["env"], excluded=page.file.inclusion.is_excluded())
-            page.content = None  # written: its HTML is not needed again (its anchors are kept)
 
     @guarded
     def build_page(page, config, doc_files, nav, env, dirty=False, excluded=False):

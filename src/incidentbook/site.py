@@ -110,7 +110,7 @@ def record_list_url(kind: str, record_id: str, name: str, number: int = 1) -> st
 class Pager:
     """Where one page of a list sits among the list's pages: the `pager` of a section's listing
     template, or of a list on a record's page (`record` and `name` set; its page 1 is the record's
-    page, where the list starts at the heading `anchor`)."""
+    page, where the list starts at its heading, RECORD_LISTS)."""
 
     kind: str
     number: int  # this page, from 1
@@ -119,8 +119,7 @@ class Pager:
     first: int  # position of this page's first record in the whole listing, from 1 (0 when empty)
     last: int  # position of its last record
     record: str = ""  # the record whose list this is ("" for a section's listing)
-    name: str = ""  # which of its lists ("incidents", "statements", "citations", "quotes")
-    anchor: str = ""  # id of the list's heading on the record's page
+    name: str = ""  # which of its lists ("incidents", "statements", "citations", "quotes": RECORD_LISTS)
 
     def titled(self, name: str) -> str:
         """The listing's title on this page ("Incidents, page 2 of 3"; just the name on page 1)."""
@@ -135,7 +134,7 @@ class Pager:
         page's first page, quality.md, has the others in quality/; a record's list starts on the
         record's page, at its heading)."""
         target = posixpath.relpath(self.path(number), posixpath.dirname(self.path(self.number)) or ".")
-        return target + (f"#{self.anchor}" if self.record and number == 1 and self.anchor else "")
+        return target + (f"#{self.list.anchor}" if self.record and number == 1 else "")
 
     @property
     def list(self) -> RecordList | None:
@@ -176,16 +175,25 @@ class Pager:
         return out
 
 
+def _slices(rows: list, size: int) -> Iterator[tuple[int, int, list, int]]:
+    """A list `size` rows a page: (page number from 1, page count, the page's rows, the position of
+    its first row from 1, 0 when empty). An empty list still has its page 1."""
+    count = max(1, -(-len(rows) // size))
+    for number in range(1, count + 1):
+        part = rows[(number - 1) * size:number * size]
+        yield number, count, part, (number - 1) * size + 1 if part else 0
+
+
+def _pager(kind: str, rows: list, number: int, count: int, part: list, first: int, record: str = "",
+           name: str = "") -> Pager:
+    return Pager(kind, number, count, len(rows), first, first + len(part) - 1 if part else 0, record, name)
+
+
 def listing_pages(kind: str, template: str, records: list, size: int | None = None) -> Iterator[Page]:
     """A section's listing, `size` records a page in the given order (LISTING_PAGE_SIZE by default);
     each page's template gets its `rows` and its `pager`. An empty section still has its page 1."""
-    size = size or LISTING_PAGE_SIZE
-    count = max(1, -(-len(records) // size))
-    for number in range(1, count + 1):
-        rows = records[(number - 1) * size:number * size]
-        first = (number - 1) * size + 1 if rows else 0
-        pager = Pager(kind, number, count, len(records), first, first + len(rows) - 1 if rows else 0)
-        yield Page(listing_url(kind, number), template, {"rows": rows, "pager": pager})
+    for number, count, rows, first in _slices(records, size or LISTING_PAGE_SIZE):
+        yield Page(listing_url(kind, number), template, {"rows": rows, "pager": _pager(kind, records, number, count, rows, first)})
 
 
 class RecordList(NamedTuple):
@@ -210,22 +218,17 @@ RECORD_LISTS = {
 def paged(kind: str, record_id: str, name: str, rows: list, size: int | None = None) -> tuple[list, Pager]:
     """Page 1 of a list on a record's page: its first `size` rows (LISTING_PAGE_SIZE by default)
     and its pager. The other pages are record_list_pages; no page grows with the publication."""
-    size = size or LISTING_PAGE_SIZE
-    first = rows[:size]
-    return first, Pager(kind, 1, max(1, -(-len(rows) // size)), len(rows), 1 if first else 0, len(first),
-                        record_id, name, RECORD_LISTS[kind, name].anchor)
+    number, count, part, first = next(_slices(rows, size or LISTING_PAGE_SIZE))
+    return part, _pager(kind, rows, number, count, part, first, record_id, name)
 
 
 def record_list_pages(kind: str, record, name: str, rows: list, size: int | None = None) -> Iterator[Page]:
     """Pages 2, 3, … of a list on a record's page (page 1 is the record's page: `paged`)."""
-    size = size or LISTING_PAGE_SIZE
-    count = -(-len(rows) // size)
-    for number in range(2, count + 1):
-        part = rows[(number - 1) * size:number * size]
-        first = (number - 1) * size + 1
-        pager = Pager(kind, number, count, len(rows), first, first + len(part) - 1, record.id, name,
-                      RECORD_LISTS[kind, name].anchor)
-        yield Page(pager.path(number), "record_list.md.j2", {kind: record, "rows": part, "pager": pager, "list_name": name})
+    for number, count, part, first in _slices(rows, size or LISTING_PAGE_SIZE):
+        if number > 1:
+            pager = _pager(kind, rows, number, count, part, first, record.id, name)
+            yield Page(pager.path(number), "record_list.md.j2",
+                       {kind: record, "record": record, "rows": part, "pager": pager, "list_name": name})
 
 
 def source_citations(views: Views, source_id: str) -> list[tuple[str, str, list[str]]]:

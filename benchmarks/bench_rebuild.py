@@ -49,7 +49,7 @@ BIN = Path(sys.executable).parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_build import timed  # noqa: E402
 
-GENERATED = ("index.md", "incidents", "actors", "places", "sources", "context.md", "methodology.md", "quality.md",
+GENERATED = ("index.md", "incidents", "actors", "places", "sources", "context.md", "methodology.md", "quality.md", "quality",
              "changes.md", "feeds", "data", "map.md", "assets/generated")
 
 

@@ -125,7 +125,8 @@ def ui_costs(site: Path, queries: list[str], key_ms: int) -> list[dict]:
             browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
             for query in queries:
                 page = browser.new_page(viewport={"width": 1280, "height": 900})
-                page.goto(base, wait_until="networkidle")
+                page.goto(base, wait_until="load")
+                page.wait_for_load_state("networkidle")
                 fetched: list[tuple[str, int]] = []
                 page.on("requestfinished", lambda r, fetched=fetched: fetched.append((r.url, _size(r, site, base))))
                 page.keyboard.press("/")
@@ -149,7 +150,8 @@ def ui_costs(site: Path, queries: list[str], key_ms: int) -> list[dict]:
                 # typed at a person's pace in a fresh page: from the last key to the first result
                 # of the whole query (the list's data-ib-query), results for a part of it ignored
                 typed = browser.new_page(viewport={"width": 1280, "height": 900})
-                typed.goto(base, wait_until="networkidle")
+                typed.goto(base, wait_until="load")
+                typed.wait_for_load_state("networkidle")
                 typed.keyboard.press("/")
                 typed.keyboard.type(query[:-1], delay=key_ms)
                 typed.wait_for_timeout(key_ms)

@@ -7,7 +7,7 @@ import re
 
 
 import pytest
-from browserkit import browser, serve_site  # noqa: F401  (fixtures)
+from browserkit import browser, goto, serve_site  # noqa: F401  (fixtures)
 from test_privacy import open_search
 
 from conftest import REPO
@@ -29,7 +29,7 @@ def test_axe_finds_no_serious_violation(browser, serve_site, built_example, sche
     page = context.new_page()
     found = {}
     for name, path in PAGES.items():
-        page.goto(url + path, wait_until="networkidle")
+        goto(page, url + path)
         if name == "search":
             open_search(page, "Ghor")
         else:
@@ -49,7 +49,7 @@ def test_axe_on_the_open_search_at_phone_width(browser, serve_site, built_exampl
     url = serve_site(built_example / "build/site")
     context = browser.new_context(viewport={"width": 390, "height": 800}, color_scheme=scheme)
     page = context.new_page()
-    page.goto(url + "incidents/ghor-2016-10-25/", wait_until="networkidle")
+    goto(page, url + "incidents/ghor-2016-10-25/")
     open_search(page, "Quetta")
     page.wait_for_timeout(400)  # the dialog's transition
     page.add_script_tag(path=str(AXE))
@@ -62,7 +62,7 @@ def test_axe_on_the_open_search_at_phone_width(browser, serve_site, built_exampl
 def test_charts_have_text_alternatives(browser, serve_site, built_example):
     url = serve_site(built_example / "build/site")
     page = browser.new_page()
-    page.goto(url, wait_until="networkidle")
+    goto(page, url)
     page.wait_for_selector("figure.ib-chart .ib-chart-view svg")
     figures = page.locator("figure.ib-chart")
     assert figures.count() > 0
@@ -83,7 +83,7 @@ def test_charts_have_text_alternatives(browser, serve_site, built_example):
 def test_keyboard_reaches_skip_link_search_navigation_and_footnotes(browser, serve_site, built_example):
     url = serve_site(built_example / "build/site")
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(url + "incidents/ghor-2016-10-25/", wait_until="networkidle")
+    goto(page, url + "incidents/ghor-2016-10-25/")
     seen = []
     for _ in range(60):
         page.keyboard.press("Tab")
@@ -94,7 +94,7 @@ def test_keyboard_reaches_skip_link_search_navigation_and_footnotes(browser, ser
     assert any(s[3] == "__search" or "md-search__input" in s[1] for s in seen), seen  # the search
     assert any("md-tabs__link" in s[1] for s in seen), seen  # the navigation tabs
     # follow the footnote marks: Tab reaches them, Enter moves to the footnote
-    page.goto(url + "incidents/ghor-2016-10-25/", wait_until="networkidle")
+    goto(page, url + "incidents/ghor-2016-10-25/")
     for _ in range(400):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.classList.contains('footnote-ref')"):

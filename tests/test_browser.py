@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from browserkit import browser, serve_site  # noqa: F401  (fixtures)
+from browserkit import browser, goto, serve_site  # noqa: F401  (fixtures)
 
 PAGES = {
     "home": ("", "Islamic State Khorasan, October 2016"),
@@ -44,7 +44,7 @@ def test_pages_render_offline_in_both_schemes(browser, site_url, built_example, 
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     for name, (path, heading) in PAGES.items():
-        page.goto(site_url + path, wait_until="networkidle")
+        goto(page, site_url + path)
         assert heading in page.locator("article h1").inner_text()
         body_scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
         assert body_scheme == ("slate" if scheme == "dark" else "default")

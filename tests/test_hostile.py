@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from browserkit import browser, serve_site  # noqa: F401  (fixtures)
+from browserkit import browser, goto, serve_site  # noqa: F401  (fixtures)
 from conftest import copy_example, page_text
 from test_privacy import open_search
 
@@ -244,9 +244,9 @@ def test_nothing_runs_in_the_browser(hostile, browser, serve_site):
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text else None)
     for rel in (*PAGES.values(), "index.html", "incidents/index.html", "actors/index.html", "places/index.html",
                 "sources/index.html", "context/index.html", "map/index.html", "methodology/index.html"):
-        page.goto(url + rel.removesuffix("index.html"), wait_until="networkidle")
+        goto(page, url + rel.removesuffix("index.html"))
     for query in ("injected", "onerror", "script"):  # words of the corpus (lunr does not index "alert(" as "alert")
-        page.goto(url, wait_until="networkidle")
+        goto(page, url)
         open_search(page, query)
         page.wait_for_timeout(300)
         assert page.locator(".md-search-result img, .md-search-result script, .md-search-result iframe").count() == 0

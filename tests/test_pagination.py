@@ -12,7 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from browserkit import browser, serve_site  # noqa: F401  (fixtures)
+from browserkit import browser, goto, serve_site  # noqa: F401  (fixtures)
 from conftest import copy_example
 
 from incidentbook import site
@@ -256,7 +256,7 @@ def test_axe_on_a_paginated_listing(browser, serve_site, built_small, scheme):  
     for width in (1280, 390):
         context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme)
         page = context.new_page()
-        page.goto(url + "incidents/page_3/", wait_until="networkidle")
+        goto(page, url + "incidents/page_3/")
         page.add_script_tag(path=str(AXE))
         if violations := page.evaluate(RUN_AXE):
             found[width] = violations

@@ -5,7 +5,7 @@ host only (Chromium, request interception)."""
 from __future__ import annotations
 
 import pytest
-from browserkit import browser, serve_site  # noqa: F401  (fixtures)
+from browserkit import browser, goto, serve_site  # noqa: F401  (fixtures)
 
 PAGE_KINDS = {
     "home": "", "incidents index": "incidents/", "brief": "incidents/ghor-2016-10-25/", "actors index": "actors/",
@@ -33,7 +33,7 @@ def test_no_request_leaves_the_site(browser, serve_site, built_example):
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     for kind, path in PAGE_KINDS.items():
-        page.goto(url + path, wait_until="networkidle")
+        goto(page, url + path)
         assert page.locator("article h1").count() == 1, kind
     open_search(page, "Ghor")
     page.wait_for_load_state("networkidle")

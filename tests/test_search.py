@@ -6,7 +6,6 @@ to another host. Screenshots of the open search go to build/screenshots/search-*
 from __future__ import annotations
 
 import re
-import warnings
 import shutil
 import subprocess
 import urllib.request
@@ -14,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from browserkit import browser, serve_site  # noqa: F401  (fixtures)
+from browserkit import browser, goto, serve_site  # noqa: F401  (fixtures)
 from conftest import REPO
 
 from incidentbook import sitesearch
@@ -131,22 +130,12 @@ STATE = """() => ({active: document.activeElement && document.activeElement.oute
 
 
 def _open_and_type(page, query: str) -> None:
-    """Open the search with "/" and type the query. (The shortcut itself is checked, strictly, by
-    test_search_by_keyboard. Here, twice in a dozen full-suite runs on a machine whose two cores
-    were taken by a 100,000-incident build, the first press of this test's second page was not
-    seen; the key is then pressed again and the page's state reported as a warning.)"""
-    page.bring_to_front()
+    """Open the search with "/" and type the query."""
     page.keyboard.press("/")
     try:
         page.wait_for_function(FOCUSED, timeout=5_000)
     except Exception:
-        state = page.evaluate(STATE)
-        page.keyboard.press("/")
-        try:
-            page.wait_for_function(FOCUSED, timeout=5_000)
-        except Exception:
-            raise AssertionError(f"'/' did not open the search: {state}, then {page.evaluate(STATE)}") from None
-        warnings.warn(f"'/' opened the search only when pressed again: {state}")
+        raise AssertionError(f"'/' did not open the search: {page.evaluate(STATE)}") from None
     page.keyboard.type(query, delay=40)
     page.wait_for_selector(".md-search-result__item", timeout=15_000)
 
@@ -178,7 +167,7 @@ def test_search_finds_the_quetta_brief(browser, serve_site, built_example, schem
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.goto(url + "incidents/ghor-2016-10-25/", wait_until="networkidle")
+    goto(page, url + "incidents/ghor-2016-10-25/")
     _open_and_type(page, "Quetta")
     page.wait_for_timeout(400)  # let the dialog's transition end before the screenshot
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -203,7 +192,7 @@ def test_search_finds_the_quetta_brief(browser, serve_site, built_example, schem
 def test_search_by_keyboard(browser, serve_site, built_example):
     url = serve_site(built_example / "build/site")
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(url + "places/ghor/", wait_until="networkidle")
+    goto(page, url + "places/ghor/")
     label = page.evaluate("""() => { const i = document.getElementById('ib-search-input');
         return [...i.labels].map(l => l.textContent.trim()).join(' ') }""")
     assert label.startswith("Search ")  # a real <label>, beginning with the visible placeholder
@@ -243,7 +232,7 @@ def test_search_by_keyboard(browser, serve_site, built_example):
 def test_search_button_on_a_phone(browser, serve_site, built_example):
     url = serve_site(built_example / "build/site")
     page = browser.new_page(viewport={"width": 390, "height": 800})
-    page.goto(url, wait_until="networkidle")
+    goto(page, url)
     button = page.locator(".ib-search-open")
     assert button.is_visible() and button.get_attribute("aria-label") == "Search"
     button.focus()
@@ -264,7 +253,7 @@ def test_search_under_a_sub_path(browser, serve_site, built_example, tmp_path):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     foreign = _guard(context, url.split("/pub/")[0])
     page = context.new_page()
-    page.goto(url + "actors/islamic-state-khorasan/", wait_until="networkidle")
+    goto(page, url + "actors/islamic-state-khorasan/")
     _open_and_type(page, "Quetta")
     target = page.locator(f'.md-search-result__link[href="../../{QUETTA}"]')
     assert target.count() == 1
@@ -325,7 +314,7 @@ def test_search_merges_the_parts_of_a_large_index(browser, serve_site, sharded_s
     page.on("request", lambda r: requested.append(r.url))
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(url, wait_until="networkidle")
+    goto(page, url)
     _open_and_type(page, "Quetta")
     more = page.locator(".ib-search-more")
     while more.is_visible():  # every result, ten at a time

@@ -25,7 +25,7 @@ from . import __version__
 from .problems import ProblemsFound
 from .yamlio import MAX_BYTES, LineMap, load_yaml, parse_yaml
 
-FORMAT = f"incidentbook {__version__} parsed-yaml 1"
+FORMAT = f"incidentbook {__version__} parsed-yaml 2"
 
 
 class _PlainValues(pickle.Unpickler):
@@ -59,10 +59,14 @@ class LazyLines(Mapping):
 
 
 class ParseCache:
+    """Each file's parsed value is held as its own pickle (bytes), unpickled when the file is read:
+    a parsed value is then garbage once its record is built, instead of being kept, with every
+    other file's, until the cache is saved (at 100,000 incidents that was about 2 GB of dicts)."""
+
     def __init__(self, root: Path | None):
         self.path = root / "build" / "cache" / "parsed.pickle" if root is not None else None
-        self.old: dict[str, tuple[str, object]] = {}
-        self.new: dict[str, tuple[str, object]] = {}
+        self.old: dict[str, tuple[str, bytes]] = {}
+        self.new: dict[str, tuple[str, bytes]] = {}
         self.hits = self.misses = 0
         self.digests: dict[str, str] = {}  # SHA-256 of every file read, for the manifest's input hashes
         if self.path is not None and self.path.is_file():
@@ -82,13 +86,19 @@ class ParseCache:
         digest = hashlib.sha256(raw).hexdigest()
         cached = self.old.get(display)
         self.digests[display] = digest
-        if cached is not None and cached[0] == digest and len(raw) <= MAX_BYTES:
-            self.hits += 1
-            self.new[display] = cached
-            return cached[1], LazyLines(path, display)
+        if (isinstance(cached, tuple) and len(cached) == 2 and cached[0] == digest
+                and isinstance(cached[1], bytes) and len(raw) <= MAX_BYTES):
+            try:
+                data = _PlainValues(io.BytesIO(cached[1])).load()
+            except (EOFError, ValueError, TypeError, KeyError, pickle.UnpicklingError):
+                pass  # parsed again below
+            else:
+                self.hits += 1
+                self.new[display] = cached
+                return data, LazyLines(path, display)
         self.misses += 1
         data, lines = parse_yaml(raw, display)  # raises ProblemsFound: a file with problems is not cached
-        self.new[display] = (digest, data)
+        self.new[display] = (digest, pickle.dumps(data, protocol=5))
         return data, lines
 
     def save(self) -> None:

@@ -214,3 +214,38 @@ def test_json_downloads_of_unchanged_data_are_read_back_not_encoded(tmp_path, mo
     assert b'"title": "Revised ' in fourth["incidents/ghor-2016-10-25.json"] and b'"title": "Revised ' in fourth["incidents.json"]
     assert fourth["incidents/quetta-police-college-2016-10-24.json"] == first["incidents/quetta-police-college-2016-10-24.json"]
     assert encoded == 3  # the incident, the GeoJSON (its title), datapackage.json
+
+
+def test_downloads_written_while_made_equal_those_made_in_memory(tmp_path):
+    """data_files(write_to=...) writes the per-incident JSON files and incidents.json as it makes them
+    (memory at scale) and returns their SHA-256 and size: the same bytes as in memory; a file whose
+    bytes did not change is not rewritten (its modification time says when its content changed)."""
+    import hashlib
+    import os
+
+    from conftest import copy_example
+
+    from incidentbook import exports
+    from incidentbook.validate import load_and_validate
+    from incidentbook.views import Views
+
+    root = copy_example(tmp_path / "pub")
+    views = Views(*load_and_validate(root))
+    in_memory = exports.data_files(views, "demo", "Demo", "1")
+    out = tmp_path / "data"
+    written = exports.data_files(views, "demo", "Demo", "1", write_to=out)
+    assert written.keys() == in_memory.keys()
+    streamed = [path for path, value in written.items() if isinstance(value, exports.Written)]
+    assert sorted(streamed) == sorted(["incidents.json", *(p for p in in_memory if p.startswith("incidents/"))])
+    for path in streamed:
+        assert (out / path).read_bytes() == in_memory[path]
+        assert written[path].sha256 == hashlib.sha256(in_memory[path]).hexdigest()
+        assert len(written[path]) == len(in_memory[path]) and written[path].written
+    assert not list(out.rglob("*.tmp"))
+    for path in streamed:
+        os.utime(out / path, ns=(1, 1))
+    again = exports.data_files(views, "demo", "Demo", "1", write_to=out)
+    assert all(not again[path].written and (out / path).stat().st_mtime_ns == 1 for path in streamed)
+    (out / "incidents.json").write_bytes(b"[]\n")
+    assert exports.data_files(views, "demo", "Demo", "1", write_to=out)["incidents.json"].written
+    assert (out / "incidents.json").read_bytes() == in_memory["incidents.json"]

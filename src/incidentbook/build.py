@@ -17,7 +17,7 @@ from pathlib import Path
 from . import incremental, parallelpages, publish, rendermemo
 from .chartfiles import chart_svgs, write_scripts, write_svgs
 from .charts import build_charts
-from .exports import JsonMemo, data_files
+from .exports import JsonMemo, Written, data_files
 from .load import Publication, load_publication
 from .model import PublicationInfo
 from .yamlio import load_yaml
@@ -72,7 +72,8 @@ def generate(root: Path, pub: Publication, verification: Verification, pdf_links
     info = info or edition(root, pub)
     json_memo = JsonMemo(root)
     downloads = {f"data/{path}": data for path, data in
-                 data_files(views, _slug(pub.info.title), pub.info.title, pub.info.version, json_memo).items()}
+                 data_files(views, _slug(pub.info.title), pub.info.title, pub.info.version, json_memo,
+                            write_to=root / "docs" / "data").items()}
     json_memo.forget()  # until the downloads below are written
     citations = history_citations(pub, views)
     history = History(root, citations)
@@ -94,7 +95,7 @@ def generate(root: Path, pub: Publication, verification: Verification, pdf_links
     write_svgs(root / "docs", charts)  # before the PDFs, which embed them (chartfiles.chart_svgs)
     write_scripts(root / "docs")
     written, removed = write_pages(root / "docs", pages)
-    written += sum(1 for value in pages.values() if isinstance(value, rendermemo.Kept) and value.written)
+    written += sum(1 for value in pages.values() if isinstance(value, (rendermemo.Kept, Written)) and value.written)
     rendermemo.save(root, context, hashes, staged["outputs"])
     json_memo.save()
     return written, removed

@@ -206,12 +206,88 @@ class JsonMemo:
 
 
 def _json_list(encoded: list[bytes]) -> bytes:
-    """_json of a list, from the _json of each item: the same bytes without encoding every record twice
-    (JSON strings hold no raw line breaks, so each item's lines just move one space in)."""
-    if not encoded:
-        return _json([])
-    items = (b"\n".join(b" " + line for line in one.rstrip(b"\n").split(b"\n")) for one in encoded)
-    return b"[\n" + b",\n".join(items) + b"\n]\n"
+    """_json of a list, from the _json of each item: the same bytes without encoding every record twice."""
+    with _JsonList(None) as out:
+        for one in encoded:
+            out.add(one)
+    return out.result
+
+
+class Written:
+    """A download written to docs/ while it was made (data_files(write_to=...)): its SHA-256 (what
+    manifest.digest reads), its size (len) and whether its bytes changed (`written`)."""
+
+    __slots__ = ("sha256", "size", "written")
+
+    def __init__(self, sha256: str, size: int, written: bool):
+        self.sha256, self.size, self.written = sha256, size, written
+
+    def __len__(self) -> int:
+        return self.size
+
+    @classmethod
+    def write(cls, target: Path, data: bytes) -> Written:
+        from .publish import write_if_changed
+
+        return cls(getattr(data, "sha256", None) or hashlib.sha256(data).hexdigest(), len(data), write_if_changed(target, data))
+
+
+class _JsonList:
+    """_json of a list, made from the _json of each item as it comes (JSON strings hold no raw line
+    breaks, so each item's lines just move one space in), into memory or into a file. A file is
+    written beside its target and renamed over it only when its bytes differ (as write_if_changed);
+    `result` is then a Written, else the bytes."""
+
+    def __init__(self, target: Path | None):
+        self.target, self.count, self.size = target, 0, 0
+        self.digest = hashlib.sha256()
+        if target is None:
+            self.out = io.BytesIO()
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.tmp = target.with_name(target.name + ".tmp")
+            self.out = self.tmp.open("wb")
+        self.result: bytes | Written | None = None
+
+    def _put(self, data: bytes) -> None:
+        self.out.write(data)
+        self.digest.update(data)
+        self.size += len(data)
+
+    def add(self, one: bytes) -> None:
+        self._put(b"[\n" if self.count == 0 else b",\n")
+        self._put(b"\n".join(b" " + line for line in one.rstrip(b"\n").split(b"\n")))
+        self.count += 1
+
+    def __enter__(self) -> _JsonList:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if kind is not None:
+            self.out.close()
+            if self.target is not None:
+                self.tmp.unlink(missing_ok=True)
+            return
+        self._put(b"\n]\n" if self.count else _json([]))
+        if self.target is None:
+            self.result = self.out.getvalue()
+            return
+        self.out.close()
+        sha256 = self.digest.hexdigest()
+        unchanged = self.target.is_file() and self.target.stat().st_size == self.size and _file_sha256(self.target) == sha256
+        if unchanged:
+            self.tmp.unlink()
+        else:
+            os.replace(self.tmp, self.target)
+        self.result = Written(sha256, self.size, not unchanged)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def incident_record(views: Views, incident: Incident) -> dict:
@@ -254,11 +330,16 @@ TABLES = (
 )
 
 
-def data_files(views: Views, name: str, title: str, version: str, memo: JsonMemo | None = None) -> dict[str, bytes]:
+def data_files(views: Views, name: str, title: str, version: str, memo: JsonMemo | None = None,
+               write_to: Path | None = None) -> dict[str, bytes | Written]:
     """Every download, keyed by its path under the site's data/ folder. With a memo, JSON files whose
-    data is the last build's are read back instead of encoded (their bytes are the same)."""
+    data is the last build's are read back instead of encoded (their bytes are the same).
+
+    With write_to (the site's data/ folder in docs/), the per-incident JSON files and incidents.json
+    are written there as they are made, and stand in the result as `Written` (their SHA-256 and size):
+    at 100,000 incidents they are about 1 GB, which a build held until every page was written."""
     memo = memo or JsonMemo(None)
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | Written] = {}
     resources = []
     for table, description, columns, rows in TABLES:
         files[f"{table}.csv"] = _csv(columns, views, rows(views))
@@ -267,12 +348,13 @@ def data_files(views: Views, name: str, title: str, version: str, memo: JsonMemo
             "encoding": "utf-8", "description": description,
             "schema": {"fields": [{"name": c.name, "type": c.type, "description": c.description} for c in columns]},
         })
-    encoded = []
-    for incident in views.incidents_by_date(newest_first=False):
-        path = f"incidents/{incident.id}.json"
-        files[path] = one = memo.encode(path, incident_record(views, incident))
-        encoded.append(one)
-    files["incidents.json"] = _json_list(encoded)
+    with _JsonList(write_to / "incidents.json" if write_to else None) as every:
+        for incident in views.incidents_by_date(newest_first=False):
+            path = f"incidents/{incident.id}.json"
+            one = memo.encode(path, incident_record(views, incident))
+            every.add(one)
+            files[path] = Written.write(write_to / path, one) if write_to else one
+    files["incidents.json"] = every.result
     files["actors.json"] = memo.encode("actors.json", [a.model_dump(mode="json") for a in sorted(views.pub.actors.values(), key=lambda a: a.id)])
     files["incidents.geojson"] = memo.encode("incidents.geojson", geojson(views))
     for path, description in (("incidents.json", "Incidents as JSON: curated records with reconciled figures."),

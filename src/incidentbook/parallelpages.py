@@ -19,6 +19,7 @@ ends with os._exit, and the first process kills any worker still running when it
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -88,6 +89,12 @@ def parallel_pages(workers: int, messages: list[str], stream: bool = False) -> I
 
     def start() -> None:
         state["first_message"] = len(messages)
+        # Objects made before the fork (the publication, its views, MkDocs's files) go to the
+        # collector's permanent generation: a worker's collections would otherwise write to every
+        # one of them and so copy the parent's memory page by page (Python's gc.freeze advice).
+        state["froze"] = workers > 1
+        if state["froze"]:
+            gc.freeze()
         for number in range(1, workers):
             read_end, write_end = os.pipe()
             pid = os.fork()
@@ -204,3 +211,5 @@ def parallel_pages(workers: int, messages: list[str], stream: bool = False) -> I
                 os.close(read_end)
             with contextlib.suppress(OSError):
                 os.waitpid(pid, 0)
+        if state.get("froze") and state["me"] == 0:
+            gc.unfreeze()

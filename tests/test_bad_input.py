@@ -118,3 +118,32 @@ def test_unreadable_record_does_not_cascade(example, capsys):
     assert code == 1
     assert "data/actors/taliban.yaml:" in output and "malformed YAML" in output
     assert "unknown actor 'taliban'" not in output
+
+
+@pytest.mark.parametrize("new, message", [
+    ("{% if %}", "template error (TemplateSyntaxError): Expected an expression"),
+    ("{{ incident.title | nosuchfilter }}", "template error (TemplateAssertionError): No filter named 'nosuchfilter'"),
+    ("{{ incident.no_such_field.x }}", "template error (UndefinedError): "),
+])
+@pytest.mark.parametrize("workers", ["1", "3"])
+def test_a_broken_template_names_its_file_and_line(example, capsys, monkeypatch, new, message, workers):
+    """A publication's own template (templates/site/) that cannot compile or fails on a page: exit 1,
+    the template's file and line, no traceback, the site kept; the same when pages are rendered in
+    several processes (forkmap), where the error happens in a worker."""
+    from importlib import resources
+
+    assert _run(example, capsys, "build", "--no-pdf")[0] == 0
+    index = example / "build/site/index.html"
+    before = index.read_bytes()
+    monkeypatch.setenv("INCIDENTBOOK_MKDOCS_WORKERS", workers)
+    own = example / "templates/site/incident.md.j2"
+    own.parent.mkdir(parents=True, exist_ok=True)
+    lines = resources.files("incidentbook").joinpath("builtin/site/incident.md.j2").read_text(encoding="utf-8").splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith("## ")) + 1
+    lines.insert(at, new)
+    own.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out = _run(example, capsys, "build", "--no-pdf")
+    assert code == 1, out
+    assert f"templates/site/incident.md.j2:{at + 1}: {message}" in out
+    assert "Traceback" not in out
+    assert index.read_bytes() == before

@@ -47,9 +47,16 @@ def built(corpus: Path, dest: Path, workers: int, monkeypatch) -> tuple[dict[str
 
 
 def test_pages_converted_in_three_processes_equal_one_process(corpus, tmp_path, monkeypatch):
+    """The same number of processes renders the Markdown (site.render_pages through forkmap) and
+    converts it: docs/, the manifest (what each page shows) and the site are the same."""
     one, one_warnings = built(corpus, tmp_path / "one", 1, monkeypatch)
     three, three_warnings = built(corpus, tmp_path / "three", 3, monkeypatch)
     assert len(one) > 200 and one == three
+    docs = tree(tmp_path / "one" / "docs")
+    assert len(docs) > 200 and docs == tree(tmp_path / "three" / "docs")
+    manifest = [(tmp_path / name / "build" / "manifest.json").read_text(encoding="utf-8") for name in ("one", "three")]
+    assert '"shows"' in manifest[0]
+    assert manifest[0] == manifest[1]
     anchors = sorted(w for w in one_warnings if "no-such-heading" in w)
     assert len(anchors) == 8 and sorted(w for w in three_warnings if "no-such-heading" in w) == anchors
     assert sorted(one_warnings) == sorted(three_warnings)

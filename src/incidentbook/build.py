@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import jinja2
+
 from . import incremental, parallelpages, publish, rendermemo
 from .chartfiles import chart_svgs, write_scripts, write_svgs
 from .charts import build_charts
@@ -25,6 +27,8 @@ from .mkdocs_config import config_overrides
 from .pdf import Edition, all_documents, chart_images
 from .pdf import environment as pdf_environment
 from .pdf import render as render_pdf
+from .problems import ProblemsFound
+from .render import template_problem
 from . import manifest
 from .history import History
 from .site import feed_files, history_citations, render_pages, write_pages
@@ -354,11 +358,14 @@ def _build(root: Path, strict: bool, progress, pdf: bool) -> BuildResult:
     verification = validate(pub)
     step("Writing pages")
     views, info = Views(pub, verification), edition(root, pub)  # once for the pages and the PDFs
-    written, removed = generate(root, pub, verification, pdf_links=pdf, views=views, info=info)
     compiled = unchanged = 0
-    if pdf:
-        step("Making the PDFs with Typst")
-        compiled, unchanged = publish_pdfs(root, pub, verification, chart_svgs(root), views=views, info=info)
+    try:
+        written, removed = generate(root, pub, verification, pdf_links=pdf, views=views, info=info)
+        if pdf:
+            step("Making the PDFs with Typst")
+            compiled, unchanged = publish_pdfs(root, pub, verification, chart_svgs(root), views=views, info=info)
+    except jinja2.TemplateError as exc:  # a publication's own template (templates/): named, no traceback
+        raise ProblemsFound([template_problem(exc, root)]) from None
     step("Building the site with MkDocs")
     overrides = config_overrides(root, pub, info.version)
     del views  # its indexes and caches are not needed any more: MkDocs holds every page in memory

@@ -7,6 +7,7 @@ HTML unless it is `Markup` made by one of the helpers here, so a quote containin
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import json
@@ -17,6 +18,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, S
 from markupsafe import Markup
 
 from .ledger import count_label, grouped_statements, ledger, phrase_summary
+from .problems import Problem
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
 _SPACE = re.compile(r"\s+")
@@ -125,3 +127,24 @@ def environment(publication_templates: Path, kind: str = "site") -> Environment:
     env.globals.update(link=link, NL=Markup("\n"), ledger=ledger, phrase_summary=phrase_summary,
                        grouped_statements=grouped_statements, count_label=count_label)
     return env
+
+
+def template_problem(exc: Exception, root: Path) -> Problem:
+    """A template that cannot be compiled or fails while rendering a page, as a Problem naming the
+    template file and line: a syntax error carries them; for an error while rendering (an unknown
+    variable or attribute, a failing filter) Jinja rewrites the traceback so that its frames in
+    templates name the template file, and the innermost such frame is the line that failed."""
+    import traceback
+
+    path, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not path or not line:
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if frame.filename.endswith(".j2"):
+                path, line = frame.filename, frame.lineno
+                break
+    shown = path or "templates/"
+    if path:
+        with contextlib.suppress(ValueError):
+            shown = Path(path).resolve().relative_to(root.resolve()).as_posix()
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return Problem(shown, line, "", f"template error ({type(exc).__name__}): {message}")

@@ -519,20 +519,38 @@ def render_pages(pub: Publication, views: Views, pdf_links: bool = False,
     renderer.edition = edition
     renderer.history = history
     renderer.jsonld = lambda kind, record: jsonld_block(views, kind, record)
+    def render(page: Page) -> str:
+        text = renderer.render(page)
+        if text.startswith("---\n"):  # the commit this page's content comes from, shown in its footer
+            text = f"---\nedition: {json.dumps(renderer.page_edition(page.path))}\n" + text[4:]
+        return text
+
+    def render_and_write(page: Page) -> list:
+        """[sha256, written, shows]: what the page is and shows, for the page rendered and written
+        here or in a worker process (forkmap)."""
+        data = render(page).encode("utf-8")
+        return [hashlib.sha256(data).hexdigest(), write_if_changed(write_to / page.path, data),
+                sorted(renderer.dependencies.get(page.path, ()))]
+
     pages = {}
+    todo = []
     for page in all_pages(views):
         if page.path in keep:
             pages[page.path] = Kept(keep[page.path]["sha256"])
             renderer.dependencies[page.path] = set(keep[page.path]["shows"])
-            continue
-        text = renderer.render(page)
-        if text.startswith("---\n"):  # the commit this page's content comes from, shown in its footer
-            text = f"---\nedition: {json.dumps(renderer.page_edition(page.path))}\n" + text[4:]
-        if write_to is not None:
-            data = text.encode("utf-8")
-            pages[page.path] = Kept(hashlib.sha256(data).hexdigest(), write_if_changed(write_to / page.path, data))
+        elif write_to is None:
+            pages[page.path] = render(page)
         else:
-            pages[page.path] = text
+            pages[page.path] = None  # its place in the order of pages
+            todo.append(page)
+    if todo:
+        # written as rendered, in one process per CPU for a large build (forkmap; the same files)
+        from .forkmap import fork_map
+        from .parallelpages import workers_for
+
+        for page, (sha256, written, shows) in zip(todo, fork_map(todo, render_and_write, workers_for(len(todo)))):
+            pages[page.path] = Kept(sha256, written)
+            renderer.dependencies[page.path] = set(shows)
     if dependencies is not None:
         dependencies.update(renderer.dependencies)
     return pages

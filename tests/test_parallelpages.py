@@ -95,6 +95,33 @@ def test_workers_one_per_cpu_for_large_builds_unless_set(monkeypatch):
     assert parallelpages.workers_for(5) == 3
 
 
+def test_no_more_workers_than_the_memory_available_allows(monkeypatch):
+    """Each worker may come to copy the first process's memory (reference counts write to what it
+    reads): with too little memory available for that, fewer workers, down to none."""
+    import builtins
+    import io
+
+    monkeypatch.delenv("INCIDENTBOOK_MKDOCS_WORKERS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    real_open = builtins.open
+    sizes = {"available": 0, "resident": 1_000_000}  # kB
+
+    def fake_open(path, *args, **kwargs):
+        if path == "/proc/meminfo":
+            return io.StringIO(f"MemTotal: 99 kB\nMemAvailable: {sizes['available']} kB\n")
+        if path == "/proc/self/status":
+            return io.StringIO(f"Name: python\nVmRSS: {sizes['resident']} kB\n")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", fake_open)
+    for available, expected in ((500_000, 1), (1_200_000, 2), (2_300_000, 3), (10_000_000, 4)):
+        sizes["available"] = available
+        assert parallelpages.workers_for(parallelpages.MIN_PAGES) == expected, available
+    monkeypatch.setenv("INCIDENTBOOK_MKDOCS_WORKERS", "4")  # set by hand: as set
+    sizes["available"] = 0
+    assert parallelpages.workers_for(parallelpages.MIN_PAGES) == 4
+
+
 def test_pages_written_as_they_are_converted_equal_mkdocs_own_order(corpus, tmp_path, monkeypatch):
     """A clean build writes each page outside the navigation as soon as it is converted and drops
     its HTML (MkDocs alone converts every page before it writes any, holding the whole site's

@@ -32,14 +32,35 @@ MAX_WORKERS = 8
 
 
 def workers_for(pages: int) -> int:
-    """How many processes convert `pages` pages: INCIDENTBOOK_MKDOCS_WORKERS when set, else one per
-    CPU (at most MAX_WORKERS) from MIN_PAGES pages on. Always 1 where os.fork is missing."""
+    """How many processes render or convert `pages` pages (site.render_pages, MkDocs):
+    INCIDENTBOOK_MKDOCS_WORKERS when set, else one per CPU (at most MAX_WORKERS) from MIN_PAGES
+    pages on, as many as the memory available allows (memory_allows). Always 1 where os.fork is
+    missing."""
     if not hasattr(os, "fork"):
         return 1
     setting = os.environ.get("INCIDENTBOOK_MKDOCS_WORKERS", "")
     if setting.isdigit():
         return max(1, int(setting))
-    return min(os.cpu_count() or 1, MAX_WORKERS) if pages >= MIN_PAGES else 1
+    workers = min(os.cpu_count() or 1, MAX_WORKERS) if pages >= MIN_PAGES else 1
+    while workers > 1 and not memory_allows(workers):
+        workers -= 1
+    return workers
+
+
+def memory_allows(workers: int) -> bool:
+    """A forked worker shares the first process's memory only until it touches it, and Python's
+    reference counts touch every object read: rendering the pages of 100,000 incidents, the one
+    worker's own memory grew to about half of the first process's 6.2 GB. So each worker is
+    counted at this process's resident size, against nine tenths of the memory available (Linux's
+    MemAvailable; where it cannot be read, any number of workers is allowed)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            available = next(int(line.split()[1]) for line in meminfo if line.startswith("MemAvailable:"))
+        with open("/proc/self/status", encoding="ascii") as status:
+            resident = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return True
+    return resident * (workers - 1) <= available * 0.9
 
 
 @contextlib.contextmanager

@@ -54,3 +54,42 @@ def test_pages_render_offline_in_both_schemes(browser, site_url, built_example, 
     context.close()
     assert foreign == [], f"requests to other hosts: {foreign}"
     assert errors == [], errors
+
+
+TITLES_FIT = """() => {
+    const out = {charts: 0, lines: 0, wrapped: 0, overflow: []};
+    for (const view of document.querySelectorAll('.ib-chart-view')) {
+        const svg = view.querySelector('svg');
+        if (!svg) continue;
+        out.charts += 1;
+        const box = svg.getBoundingClientRect();
+        for (const group of svg.querySelectorAll('.role-title-text, .role-title-subtitle')) {
+            const texts = group.querySelectorAll('text, tspan');
+            if (group.querySelectorAll('tspan').length > 1) out.wrapped += 1;
+            for (const text of texts) {
+                out.lines += 1;
+                const r = text.getBoundingClientRect();
+                if (r.right > box.right + 1 || r.left < box.left - 1) out.overflow.push(text.textContent);
+            }
+        }
+    }
+    return out;
+}"""
+
+
+@pytest.mark.browser
+def test_chart_titles_fit_the_chart_at_phone_width(browser, site_url):
+    """Vega does not wrap a title: at 390 px "Incidents attributed to Islamic State Khorasan, over
+    time" ran off the chart. charts.js breaks titles and subtitles between words to the width."""
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    wrapped = 0
+    for path in ("", "incidents/ghor-2016-10-25/", "actors/islamic-state-khorasan/", "places/ghor/"):
+        goto(page, site_url + path)
+        page.wait_for_function("""() => [...document.querySelectorAll('.ib-chart-view')]
+            .every(v => v.querySelector('svg') || v.querySelector('img'))""", timeout=30_000)
+        found = page.evaluate(TITLES_FIT)
+        assert found["overflow"] == [], (path, found["overflow"])
+        wrapped += found["wrapped"]
+        assert found["charts"] == 0 or found["lines"] > 0, path
+    assert wrapped > 0  # some title was long enough to be broken at this width
+    page.close()

@@ -136,13 +136,16 @@ def _network_skeleton() -> str:
     lines = edges.mark_rule(color=NEUTRAL, strokeWidth=1.5, opacity=0.8).encode(
         alt.X("x:Q", scale=x_scale, axis=hidden), alt.Y("y:Q", scale=y_scale, axis=hidden), x2="x2:Q", y2="y2:Q",
         tooltip=tip)
-    labels = edges.mark_text(fontSize=10, fontStyle="italic", dy=-6).encode(
+    # Names and labels are cut (with an ellipsis; the tooltip and the data table have them whole)
+    # to the room between two nodes, a third of the chart's width: on a phone the names of
+    # neighbouring actors overprinted one another and ran off the chart's edges.
+    labels = edges.mark_text(fontSize=10, fontStyle="italic", dy=-6, limit=alt.ExprRef("width / 3.4")).encode(
         alt.X("mx:Q", scale=x_scale), alt.Y("my:Q", scale=y_scale), text="relation:N", tooltip=tip)
     dots = nodes.mark_circle(opacity=1, stroke="#ffffff", strokeWidth=1.5).encode(
         alt.X("x:Q", scale=x_scale), alt.Y("y:Q", scale=y_scale),
         color=alt.condition("datum.focus", alt.value(KILLED), alt.value(COUNT)),
         size=alt.condition("datum.focus", alt.value(320), alt.value(160)),
         tooltip=[alt.Tooltip("name:N", title="Actor"), alt.Tooltip("kind:N", title="Kind")])
-    names = nodes.mark_text(fontSize=11, fontWeight="bold", dy=16, baseline="top").encode(
+    names = nodes.mark_text(fontSize=11, fontWeight="bold", dy=16, baseline="top", limit=alt.ExprRef("width / 3.4")).encode(
         alt.X("x:Q", scale=x_scale), alt.Y("y:Q", scale=y_scale), text="name:N")
     return compile_chart(alt.layer(lines, labels, dots, names).properties(width="container"))

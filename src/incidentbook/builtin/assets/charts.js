@@ -16,8 +16,36 @@
     if (noscript) el.innerHTML = noscript.textContent;
   }
 
+  // Vega does not wrap titles: on a narrow screen a long one ran off the chart's edge. Each title
+  // and subtitle line is broken between words to what the chart's width holds (about 7 px a
+  // character of the 13 px title, 5.6 px of the 10.5 px subtitle).
+  function wrap(text, max) {
+    var lines = [];
+    [].concat(text).forEach(function (one) {
+      var line = "";
+      String(one).split(" ").forEach(function (word) {
+        if (line && (line + " " + word).length > max) {
+          lines.push(line);
+          line = word;
+        } else {
+          line = line ? line + " " + word : word;
+        }
+      });
+      lines.push(line);
+    });
+    return lines.length === 1 ? lines[0] : lines;
+  }
+
+  function fitTitle(spec, width) {
+    var title = spec.title;
+    if (!width || !title || typeof title !== "object") return;
+    if (title.text) title.text = wrap(title.text, Math.max(20, Math.floor(width / 7)));
+    if (title.subtitle) title.subtitle = wrap(title.subtitle, Math.max(24, Math.floor(width / 5.6)));
+  }
+
   function draw(el) {
     var spec = JSON.parse(el.getAttribute("data-ib-spec"));
+    fitTitle(spec, el.clientWidth);
     window.vegaEmbed(el, spec, {
       renderer: "svg",
       actions: false,

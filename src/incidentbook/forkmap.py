@@ -71,11 +71,16 @@ def fork_map(items: Sequence, work: Callable[[Any], Any], workers: int) -> list:
         return results
     finally:
         for _, pid, read_end in children:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.close(read_end)
-            with contextlib.suppress(OSError):
-                os.waitpid(pid, 0)
+            stop(pid, read_end)
         if frozen:
             gc.unfreeze()
+
+
+def stop(pid: int, read_end: int) -> None:
+    """Kill a worker still running (the caller is leaving on an error), close its pipe, reap it."""
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.close(read_end)
+    with contextlib.suppress(OSError):
+        os.waitpid(pid, 0)

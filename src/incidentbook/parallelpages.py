@@ -23,9 +23,10 @@ import gc
 import json
 import logging
 import os
-import signal
 import zlib
 from collections.abc import Iterator
+
+from .forkmap import stop
 
 MIN_PAGES = 400  # below this, one process: a worker's share would not pay for reading the navigation again
 MAX_WORKERS = 8
@@ -226,11 +227,6 @@ def parallel_pages(workers: int, messages: list[str], stream: bool = False) -> I
             setattr(mkbuild, name, function)
         Files.copy_static_files, Page.validate_anchor_links = copy_static, validate
         for pid, read_end in state["children"]:  # the build failed in the first process: stop the workers
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.close(read_end)
-            with contextlib.suppress(OSError):
-                os.waitpid(pid, 0)
+            stop(pid, read_end)
         if state.get("froze") and state["me"] == 0:
             gc.unfreeze()

@@ -19,7 +19,7 @@ import jinja2
 from . import incremental, parallelpages, publish, rendermemo
 from .chartfiles import chart_svgs, write_scripts, write_svgs
 from .charts import build_charts
-from .exports import JsonMemo, Written, data_files
+from .exports import JsonMemo, data_files
 from .load import Publication, load_publication
 from .model import PublicationInfo
 from .yamlio import load_yaml
@@ -99,7 +99,7 @@ def generate(root: Path, pub: Publication, verification: Verification, pdf_links
     write_svgs(root / "docs", charts)  # before the PDFs, which embed them (chartfiles.chart_svgs)
     write_scripts(root / "docs")
     written, removed = write_pages(root / "docs", pages)
-    written += sum(1 for value in pages.values() if isinstance(value, (rendermemo.Kept, Written)) and value.written)
+    written += sum(1 for value in pages.values() if isinstance(value, rendermemo.Kept) and value.written)
     rendermemo.save(root, context, hashes, staged["outputs"])
     json_memo.save()
     return written, removed
@@ -368,7 +368,7 @@ def _build(root: Path, strict: bool, progress, pdf: bool) -> BuildResult:
         raise ProblemsFound([template_problem(exc, root)]) from None
     step("Building the site with MkDocs")
     overrides = config_overrides(root, pub, info.version)
-    del views  # its indexes and caches are not needed any more: MkDocs holds every page in memory
+    del views  # its indexes and caches are not needed any more, and MkDocs's page workers are forked from here
     gc.collect()
     site_dir, warnings = publish_site(root, strict, overrides)
     manifest.commit(root)

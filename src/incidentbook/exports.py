@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Incident
+from .rendermemo import Kept
 from .views import CATEGORIES, Views, reading_label
 
 LICENCE_NOTE = ("Curated records of this publication. Quotes are short excerpts of the cited sources, "
@@ -213,23 +214,28 @@ def _json_list(encoded: list[bytes]) -> bytes:
     return out.result
 
 
-class Written:
-    """A download written to docs/ while it was made (data_files(write_to=...)): its SHA-256 (what
-    manifest.digest reads), its size (len) and whether its bytes changed (`written`)."""
+class Written(Kept):
+    """A download written to docs/ while it was made (data_files(write_to=...)): a rendermemo.Kept
+    (its SHA-256, what manifest.digest reads, and whether its bytes changed) with its size (len)."""
 
-    __slots__ = ("sha256", "size", "written")
+    __slots__ = ("size",)
 
     def __init__(self, sha256: str, size: int, written: bool):
-        self.sha256, self.size, self.written = sha256, size, written
+        super().__init__(sha256, written)
+        self.size = size
 
     def __len__(self) -> int:
         return self.size
 
     @classmethod
     def write(cls, target: Path, data: bytes) -> Written:
+        """Write data to target when its bytes changed. A KeptBytes was just read from target, its
+        SHA-256 checked (JsonMemo): it is not read again."""
         from .publish import write_if_changed
 
-        return cls(getattr(data, "sha256", None) or hashlib.sha256(data).hexdigest(), len(data), write_if_changed(target, data))
+        if isinstance(data, KeptBytes):
+            return cls(data.sha256, len(data), False)
+        return cls(hashlib.sha256(data).hexdigest(), len(data), write_if_changed(target, data))
 
 
 class _JsonList:
@@ -283,11 +289,8 @@ class _JsonList:
 
 
 def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def incident_record(views: Views, incident: Incident) -> dict:

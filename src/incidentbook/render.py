@@ -12,6 +12,7 @@ import functools
 import html
 import json
 import re
+import traceback
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
@@ -134,8 +135,6 @@ def template_problem(exc: Exception, root: Path) -> Problem:
     template file and line: a syntax error carries them; for an error while rendering (an unknown
     variable or attribute, a failing filter) Jinja rewrites the traceback so that its frames in
     templates name the template file, and the innermost such frame is the line that failed."""
-    import traceback
-
     path, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
     if not path or not line:
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):

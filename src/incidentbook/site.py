@@ -561,7 +561,7 @@ def write_pages(docs: Path, pages: Mapping[str, str | bytes]) -> tuple[int, int]
     written = removed = 0
     for rel, text in pages.items():
         if not isinstance(text, (str, bytes)) or hasattr(text, "sha256"):
-            continue  # rendermemo.Kept, exports.KeptBytes, exports.Written: the file is already what it should be
+            continue  # rendermemo.Kept (exports.Written is one), exports.KeptBytes: the file is already what it should be
         target = docs / rel
         written += write_if_changed(target, text.encode("utf-8") if isinstance(text, str) else text)
     for directory in GENERATED_DIRS:

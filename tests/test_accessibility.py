@@ -73,10 +73,14 @@ def test_charts_have_text_alternatives(browser, serve_site, built_example):
         assert figure.locator(".ib-chart-view svg").first.get_attribute("aria-hidden") == "true"
         assert figure.locator("xpath=following-sibling::details[1]//table").count() == 1
     page.close()
-    # without JavaScript, the static SVG is an image whose alt text is the caption
+    # without JavaScript, the static SVG is an image whose alt text is the caption; an incident
+    # brief's charts, which have none, say where their data is
     html = (built_example / "build/site/index.html").read_text(encoding="utf-8")
     alts = re.findall(r'<noscript><img src="[^"]+\.svg" alt="([^"]{20,})"></noscript>', html)
     assert len(alts) == html.count('class="ib-chart-view"'), alts
+    brief = (built_example / "build/site/incidents/ghor-2016-10-25/index.html").read_text(encoding="utf-8")
+    fallbacks = re.findall(r'<noscript><p class="ib-chart-fallback">([^<]{40,})</p></noscript>', brief)
+    assert len(fallbacks) == brief.count('class="ib-chart-view"') == 2
 
 
 @pytest.mark.browser

@@ -12,8 +12,8 @@ from typing import ClassVar
 import pytest
 
 from incidentbook.build import check
-from incidentbook.chartfiles import chart_svgs, write_svgs
-from incidentbook.chartkit import chart_block, spec_json
+from incidentbook.chartfiles import PDF_CHART_DIR, chart_svgs, write_svgs
+from incidentbook.chartkit import NO_SCRIPT, chart_block, spec_json
 from incidentbook.charts import build_charts
 from incidentbook.maps import BORDERS_BUDGET, borders
 from incidentbook.views import Views
@@ -125,12 +125,20 @@ def test_svgs_are_rendered_once_per_spec(tmp_path, charts):
 
 
 def test_built_site_has_an_svg_for_every_chart(built_example):
+    """Every chart has an SVG for the PDFs; the site publishes those of the charts with a site
+    image, and for an incident brief's two charts (none) says where their data is."""
     expected = charts_of(built_example)
     svgs = chart_svgs(built_example)
     assert set(svgs) == set(expected)
+    without = {chart_id for chart_id, chart in expected.items() if not chart.site_image}
+    assert without == {f"incident-{i}-{kind}" for i in ("ghor-2016-10-25", "quetta-police-college-2016-10-24") for kind in ("locator", "ledger")}
     for chart_id, path in svgs.items():
         assert path.read_text(encoding="utf-8").startswith("<svg"), chart_id
-        assert (built_example / "build/site/assets/generated/charts" / path.name).is_file()
+        published = built_example / "build/site/assets/generated/charts" / path.name
+        assert published.is_file() == (chart_id not in without), chart_id
+    brief = (built_example / "build/site/incidents/ghor-2016-10-25/index.html").read_text(encoding="utf-8")
+    assert brief.count(f'<noscript><p class="ib-chart-fallback">{NO_SCRIPT}</p></noscript>') == 2
+    assert "<noscript><img" not in brief
     assert (built_example / "build/site/assets/generated/vendor/vega-bundle.js").stat().st_size > 500_000
     home = (built_example / "build/site/index.html").read_text(encoding="utf-8")
     assert 'data-ib-chart="home-killed-per-month"' in home and "assets/generated/charts.js" in home

@@ -11,6 +11,7 @@ import pytest
 
 from incidentbook import incremental
 from incidentbook.build import build
+from incidentbook.chartfiles import PDF_CHART_DIR
 
 GHOR = "data/incidents/ghor-2016-10-25.yaml"
 
@@ -137,3 +138,20 @@ def test_manifest_records_each_outputs_input_hash(pub: Path):
     after = read()
     assert all(after[p]["inputs"] != before[p]["inputs"] for p in ghor_pages)
     assert all(after[p]["inputs"] == before[p]["inputs"] for p in other_pages)
+
+
+def test_incident_chart_images_are_drawn_for_the_pdfs_only(pub: Path):
+    """An incident brief's two charts have no image on the site (vl-convert would take about an
+    hour for 10,000 incidents): a build without PDFs draws none, one with PDFs draws them outside
+    the site, and the site's chart images are the same either way."""
+    build(pub, pdf=False)
+    published = pub / "build" / "site" / "assets" / "generated" / "charts"
+    site_images = {p.name for p in published.glob("*.svg")}
+    assert site_images and not any(name.startswith("incident-") for name in site_images)
+    assert not (pub / PDF_CHART_DIR).exists()
+    build(pub)
+    drawn = {p.stem for p in (pub / PDF_CHART_DIR).glob("*.svg")}
+    assert drawn == {f"incident-{i}-{kind}" for i in ("ghor-2016-10-25", "quetta-police-college-2016-10-24")
+                     for kind in ("locator", "ledger")}
+    assert {p.name for p in published.glob("*.svg")} == site_images
+    assert not any(p.name.endswith(".svg") for p in (pub / "build" / "site").rglob("incident-*"))

@@ -91,6 +91,8 @@ def test_record_pdfs_exist_and_are_linked_from_the_site(built_example):
         assert f'href="../../assets/generated/pdf/incidents/{incident_id}.pdf"' in page
     ghor = text_of(built_example / "build" / "pdf" / "incidents" / "ghor-2016-10-25.pdf")
     assert "at least 30" in ghor and "nearly 30" in ghor and "Amnesty International" in ghor
+    # the brief's ledger chart, whose image is drawn for the PDFs only (chartkit.Chart.site_image)
+    assert "Casualty figures as ranges, source by source" in ghor
     for actor_id, actor in pub.actors.items():
         pdf = built_example / "build" / "pdf" / "actors" / f"{actor_id}.pdf"
         assert actor.name in text_of(pdf)

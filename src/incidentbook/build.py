@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 
 from . import incremental, parallelpages, publish, rendermemo
-from .chartfiles import chart_svgs, write_scripts, write_svgs
+from .chartfiles import CHART_DIR, PDF_CHART_DIR, chart_svgs, write_scripts, write_svgs
 from .charts import build_charts
 from .exports import JsonMemo, data_files
 from .load import Publication, load_publication
@@ -96,7 +96,11 @@ def generate(root: Path, pub: Publication, verification: Verification, pdf_links
     manifest.stage(root, staged)
     css = resources.files("incidentbook").joinpath("builtin/assets/incidentbook.css").read_text(encoding="utf-8")
     pages["assets/generated/incidentbook.css"] = css
-    write_svgs(root / "docs", charts)  # before the PDFs, which embed them (chartfiles.chart_svgs)
+    # before the PDFs, which embed them (chartfiles.chart_svgs); a chart without a site image is
+    # drawn only when the PDFs are made
+    write_svgs(root / "docs" / CHART_DIR, {k: chart for k, chart in charts.items() if chart.site_image})
+    if pdf_links:
+        write_svgs(root / PDF_CHART_DIR, {k: chart for k, chart in charts.items() if not chart.site_image})
     write_scripts(root / "docs")
     written, removed = write_pages(root / "docs", pages)
     written += sum(1 for value in pages.values() if isinstance(value, rendermemo.Kept) and value.written)

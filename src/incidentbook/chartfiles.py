@@ -5,7 +5,9 @@ spec (with the static-rendering settings and the vl-convert version) changes; th
 in charts/manifest.json. Every file is written only when its bytes change.
 
 The SVGs are the charts for readers without JavaScript and the images of the PDF export:
-`chart_svgs(root)` returns {chart id: path}.
+`chart_svgs(root)` returns {chart id: path}. A chart without a site image (Chart.site_image: an
+incident brief's two) is drawn only when PDFs are made, into build/cache/pdf-charts/, which the
+site does not publish.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from .publish import write_if_changed
 if TYPE_CHECKING:
     from .chartkit import Chart
 
-CHART_DIR = "assets/generated/charts"
+CHART_DIR = "assets/generated/charts"  # under docs/: published with the site
+PDF_CHART_DIR = "build/cache/pdf-charts"  # under the publication root: images for the PDFs only
 BUNDLE = "assets/generated/vendor/vega-bundle.js"
 LOADER = "assets/generated/charts.js"
 STATIC_WIDTH = 640
@@ -162,10 +165,9 @@ def render_svgs(specs: list[dict], workers: int | None = None) -> Iterator[str]:
         raise RuntimeError(f"an SVG worker failed (exit statuses {statuses}); its error is above")
 
 
-def write_svgs(docs: Path, charts: Mapping[str, Chart]) -> tuple[int, int]:
-    """Render charts whose spec changed to docs/assets/generated/charts/<id>.svg; remove stale ones.
+def write_svgs(folder: Path, charts: Mapping[str, Chart]) -> tuple[int, int]:
+    """Render charts whose spec changed to folder/<id>.svg; remove the SVGs of other charts.
     Returns (rendered, removed)."""
-    folder = docs / CHART_DIR
     manifest_path = folder / "manifest.json"
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -204,13 +206,16 @@ def write_scripts(docs: Path) -> None:
 
 
 def chart_svgs(root: Path) -> dict[str, Path]:
-    """{chart id: SVG path} for the charts of the last build of the publication at root."""
-    folder = Path(root) / "docs" / CHART_DIR
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return {chart_id: folder / f"{chart_id}.svg" for chart_id in sorted(manifest) if (folder / f"{chart_id}.svg").exists()}
+    """{chart id: SVG path} for the charts of the last build of the publication at root: the site's,
+    and those drawn for the PDFs only."""
+    out = {}
+    for folder in (Path(root) / "docs" / CHART_DIR, Path(root) / PDF_CHART_DIR):
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        out.update((chart_id, folder / f"{chart_id}.svg") for chart_id in manifest if (folder / f"{chart_id}.svg").exists())
+    return dict(sorted(out.items()))
 
 
 if __name__ == "__main__":  # an SVG worker of render_svgs

@@ -64,6 +64,12 @@ class Chart:
     spec: dict
     table: Table
     small: bool = False  # drawn narrower than the text column (locator maps)
+    # A static SVG in the site for readers without JavaScript. False for the two charts of every
+    # incident brief (locator map, casualty ledger): drawn only in the browser and, as images, only
+    # for the PDFs (chartfiles.PDF_CHART_DIR). vl-convert takes 50-300 ms a chart, so at 10,000
+    # incidents their images were about an hour of a clean build; their caption and data table
+    # say what they show.
+    site_image: bool = True
 
     def __post_init__(self) -> None:
         if isinstance(self.table, pd.DataFrame):
@@ -272,11 +278,18 @@ def _cell(value: object) -> str:
     return md_escape(value)
 
 
+NO_SCRIPT = "This chart is drawn in the browser and could not be drawn here. Its caption and the data table below say what it shows."
+
+
 def chart_block(chart: Chart, root: str) -> Markup:
-    """The chart in a page: the live Vega view, its static SVG for readers without JavaScript, a
-    caption, and the table of what it plots. `root` is the relative path from the page to the site root."""
+    """The chart in a page: the live Vega view, its static SVG for readers without JavaScript (or,
+    for a chart without one, a line saying where its data is), a caption, and the table of what it
+    plots. `root` is the relative path from the page to the site root."""
     description = html.escape(chart.description, quote=True)
-    svg = f"{root}assets/generated/charts/{chart.id}.svg"
+    if chart.site_image:
+        fallback = f'<img src="{root}assets/generated/charts/{chart.id}.svg" alt="{description}">'
+    else:
+        fallback = f'<p class="ib-chart-fallback">{NO_SCRIPT}</p>'
     spec = html.escape(_script_json(chart.spec), quote=True)
     header = "| " + " | ".join(md_escape(c) for c in chart.table.columns) + " |"
     rule = "|" + "---|" * len(chart.table.columns)
@@ -285,7 +298,7 @@ def chart_block(chart: Chart, root: str) -> Markup:
     return Markup("\n".join([
         f'<figure class="ib-chart{" ib-chart-small" if chart.small else ""}" id="chart-{chart.id}" markdown="0">',
         f'<div class="ib-chart-view" data-ib-chart="{chart.id}" data-ib-spec="{spec}">'
-        + f'<noscript><img src="{svg}" alt="{description}"></noscript></div>',
+        + f"<noscript>{fallback}</noscript></div>",
         f"<figcaption>{description}</figcaption>",
         "</figure>",
         "",

@@ -322,7 +322,7 @@ def figure_ledger(views: Views, incident_id: str) -> Chart | None:
     skeleton = range_skeleton("label", "Report", "People", "#5b7083", vertical=False)
     spec = category_order(instantiate(skeleton, chart_id, title, RANGE_NOTE, description, {"rows": ledger},
                                       height=_height(len(ledger))), "y", [r["label"] for r in ledger])
-    return Chart(chart_id, title, description, spec, range_table(ledger, "label", "Report"))
+    return Chart(chart_id, title, description, spec, range_table(ledger, "label", "Report"), site_image=False)
 
 
 @gc_paused

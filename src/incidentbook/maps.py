@@ -377,4 +377,4 @@ def locator_map(incident: dict) -> Chart | None:
     description = (f"Locator map: the incident happened {row['where']} "
                    f"(location known to: {row['precision']}), at {row['lat']:.2f}, {row['lon']:.2f}.")
     spec = _map_chart(points, chart_id, title, description, bounds, 220, legends=False)
-    return Chart(chart_id, title, description, spec, _points_table(points), small=True)
+    return Chart(chart_id, title, description, spec, _points_table(points), small=True, site_image=False)

@@ -1,6 +1,7 @@
 /* incidentbook: draw the charts of a page with vega-embed, served by this site (no CDN).
    The bundle is loaded only on pages that have charts. Without JavaScript, or if drawing
-   fails, the static SVG in each chart's <noscript> is shown instead. */
+   fails, what each chart's <noscript> holds is shown instead: its static SVG, or for an incident
+   brief's charts (no static image on the site) a line pointing to the caption and data table. */
 (function () {
   "use strict";
   var here = document.currentScript && document.currentScript.src;

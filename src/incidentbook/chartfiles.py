@@ -38,7 +38,7 @@ BUNDLE = "assets/generated/vendor/vega-bundle.js"
 LOADER = "assets/generated/charts.js"
 STATIC_WIDTH = 640
 STATIC_CONFIG = {"background": "#ffffff"}
-POOL_MIN = 200  # charts to render before worker processes pay for their start (~1-2 s each)
+POOL_MIN = 60  # charts to render before worker processes pay for their start (~1-2 s each; a chart ~50-300 ms)
 
 
 def static_spec(spec: dict) -> dict:

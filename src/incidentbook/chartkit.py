@@ -185,6 +185,22 @@ def integer_ticks(spec: dict, channel: str, top: float | None) -> dict:
     return _set_encoding(spec, channel, change)
 
 
+YEARS_FROM = 24  # months on a month axis above which only each January is labelled, with its year
+
+
+def year_labels(spec: dict, channel: str, months: int) -> dict:
+    """On a month axis ("Jan 2016", "Feb 2016", ...) of more than two years, label each January
+    with its year alone ("2016") and leave the other months' ticks unlabelled. Vega's own thinning
+    ("parity") kept every 4th or 8th month, a different one per chart width; and every label costs
+    vl-convert about 2.5 ms to measure (a place's 10-year monthly chart: 355 ms, 78 ms with these
+    labels). The tooltips and the data table keep the full month."""
+    if months <= YEARS_FROM:
+        return spec
+    return _set_encoding(spec, channel, lambda encoding: {**encoding, "axis": {
+        **(encoding.get("axis") or {}),
+        "labelExpr": "substring(datum.label, 0, 3) == 'Jan' ? substring(datum.label, 4) : ''"}})
+
+
 def category_order(spec: dict, channel: str, labels: list[str]) -> dict:
     """Fix the order of a layered chart's categories (each layer shows only some of them)."""
     return _set_encoding(spec, channel, lambda encoding: {**encoding, "scale": {**encoding.get("scale", {}),

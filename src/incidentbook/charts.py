@@ -30,6 +30,7 @@ from .chartkit import (
     range_skeleton,
     records,
     rows,
+    year_labels,
 )
 from .gcpause import gc_paused
 from .model import CasualtyReport
@@ -168,7 +169,7 @@ def monthly_charts(counts: dict[str, int], killed: dict[str, dict], chart_id: st
     spec = instantiate(_count_skeleton(), f"{chart_id}-incidents-per-month", title, None, description,
                        {"rows": count_rows}, height=160)
     charts = [Chart(f"{chart_id}-incidents-per-month", title, description,
-                    integer_ticks(spec, "y", max(counts.values())),
+                    year_labels(integer_ticks(spec, "y", max(counts.values())), "x", len(months)),
                     Table(["Month", "Incidents"], [(r["label"], r["incidents"]) for r in count_rows]))]
     if not killed:
         return charts
@@ -183,7 +184,7 @@ def monthly_charts(counts: dict[str, int], killed: dict[str, dict], chart_id: st
     spec = instantiate(skeleton, f"{chart_id}-killed-per-month", title, RANGE_NOTE, description, {"rows": killed_rows},
                        height=200)
     charts.append(Chart(f"{chart_id}-killed-per-month", title, description,
-                        category_order(spec, "x", [r["label"] for r in killed_rows]),
+                        year_labels(category_order(spec, "x", [r["label"] for r in killed_rows]), "x", len(months)),
                         range_table(killed_rows, "label", "Month", {"incidents": "Incidents with a figure"})))
     return charts
 

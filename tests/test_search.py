@@ -306,6 +306,43 @@ def test_large_site_index_in_parts_and_only_changed_parts_made_again(sharded_sit
     assert _files(fresh / "pagefind/part-incidents-0") != _files(site / "pagefind/part-incidents-0")
 
 
+def test_parts_indexed_two_at_a_time_equal_one_at_a_time(sharded_site, tmp_path, monkeypatch):
+    assert sitesearch.index_workers(2) == 2  # this machine: two CPUs and memory enough
+    one = tmp_path / "one"
+    shutil.copytree(sharded_site, one)
+    monkeypatch.setenv("INCIDENTBOOK_SEARCH_WORKERS", "1")
+    assert sitesearch.index_search(one) == {"made": 3, "reused": 0}
+    assert _files(one / "pagefind") == _files(sharded_site / "pagefind")
+
+
+def test_parts_indexed_at_a_time_as_memory_allows(monkeypatch):
+    from incidentbook import parallelpages
+
+    monkeypatch.delenv("INCIDENTBOOK_SEARCH_WORKERS", raising=False)
+    monkeypatch.setattr(sitesearch.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(parallelpages, "available_kb", lambda: 2_000_000)  # 2 GB available
+    assert sitesearch.index_workers(2_500) == 2  # 2 x 2,500 pages x 300 kB = 1.5 GB
+    assert sitesearch.index_workers(4_000) == 1  # 2 x 1.2 GB would not fit
+    monkeypatch.setattr(parallelpages, "available_kb", lambda: None)  # not Linux: by CPUs
+    assert sitesearch.index_workers(100_000) == 2
+    monkeypatch.setenv("INCIDENTBOOK_SEARCH_WORKERS", "3")
+    assert sitesearch.index_workers(100_000) == 3
+
+
+def test_a_failing_part_fails_the_index(sharded_site, monkeypatch):
+    """Two parts indexed at a time: a Pagefind run that fails on one fails the build's index."""
+    real = sitesearch.subprocess.run
+
+    def run(command, **kwargs):
+        if "part-sources-0" in " ".join(map(str, command)):
+            return subprocess.CompletedProcess(command, 1, "", "Error: Pagefind was not able to build an index.")
+        return real(command, **kwargs)
+
+    monkeypatch.setattr(sitesearch.subprocess, "run", run)
+    with pytest.raises(SiteBuildFailed, match="Pagefind could not index the site"):
+        sitesearch.index_search(sharded_site)
+
+
 @pytest.mark.browser
 def test_search_merges_the_parts_of_a_large_index(browser, serve_site, sharded_site):
     url = serve_site(sharded_site)

@@ -54,14 +54,22 @@ def memory_allows(workers: int) -> bool:
     worker's own memory grew to about half of the first process's 6.2 GB. So each worker is
     counted at this process's resident size, against nine tenths of the memory available (Linux's
     MemAvailable; where it cannot be read, any number of workers is allowed)."""
+    available = available_kb()
     try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            available = next(int(line.split()[1]) for line in meminfo if line.startswith("MemAvailable:"))
         with open("/proc/self/status", encoding="ascii") as status:
             resident = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
     except (OSError, StopIteration, ValueError, IndexError):
         return True
-    return resident * (workers - 1) <= available * 0.9
+    return available is None or resident * (workers - 1) <= available * 0.9
+
+
+def available_kb() -> int | None:
+    """Linux's MemAvailable in kB; None where it cannot be read."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            return next(int(line.split()[1]) for line in meminfo if line.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return None
 
 
 @contextlib.contextmanager

@@ -24,6 +24,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .site import record_at
@@ -42,6 +43,9 @@ SHARD_PAGES = int(os.environ.get("INCIDENTBOOK_SEARCH_PART_PAGES", "2500"))  # b
 SHARDED_SECTIONS = ("incidents", "sources")
 SHARDS_FILE = "ib-shards.json"  # the merged indexes the search box loads, with each one's input key
 KEY_FORMAT = "1"
+# Pagefind's peak memory per page it indexes (an incident part of 2,442 pages: 602 MB), to decide
+# how many parts are indexed at a time (index_workers).
+PAGEFIND_KB_PER_PAGE = 300
 # Pagefind's own UIs, not used by the search box (assets/incidentbook/search.js uses its API):
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",
           "pagefind-modular-ui.js", "pagefind-modular-ui.css", "pagefind-highlight.js")
@@ -195,6 +199,23 @@ def _run(site: Path, output: Path) -> None:
         raise SiteBuildFailed(["Pagefind could not index the site:", *output_lines[-20:]])
 
 
+def index_workers(largest: int) -> int:
+    """Pagefind runs at a time for the parts of a large site's index: INCIDENTBOOK_SEARCH_WORKERS
+    when set, else one per CPU up to 2, as many as the memory available allows (each run counted
+    at PAGEFIND_KB_PER_PAGE for each page of the largest part, against nine tenths of MemAvailable).
+    Pagefind uses more than one thread itself, so two runs do not halve the time."""
+    from .parallelpages import available_kb
+
+    setting = os.environ.get("INCIDENTBOOK_SEARCH_WORKERS", "")
+    if setting.isdigit():
+        return max(1, int(setting))
+    workers = min(os.cpu_count() or 1, 2)
+    available = available_kb()
+    while available is not None and workers > 1 and workers * largest * PAGEFIND_KB_PER_PAGE > available * 0.9:
+        workers -= 1
+    return workers
+
+
 def index_search(site_dir: Path, previous: Path | None = None, digest_cache: Path | None = None) -> dict[str, int]:
     """Write Pagefind's index of the built site into site_dir/pagefind/ (and, for a large site,
     its parts into pagefind/part-*/, listed in pagefind/ib-shards.json). An index whose pages are
@@ -221,27 +242,48 @@ def index_search(site_dir: Path, previous: Path | None = None, digest_cache: Pat
     keys = {name: _key(site, rels, digests) for name, rels in groups.items()}
     digests.save()
     before = _previous_keys(previous)
-    made = reused = 0
+
+    def make(name: str) -> None:
+        dest = site / _folder(name)
+        if len(groups) == 1:
+            _run(site, dest)
+        else:  # Pagefind indexes a folder: a mirror of this index's pages, as hard links
+            mirror = work / (name or "primary")
+            for rel in groups[name]:
+                _link(site / rel, mirror / rel)
+            _run(mirror, dest)
+        for unused in UNUSED:
+            (dest / unused).unlink(missing_ok=True)
+
+    to_make = []
     try:
         for name in sorted(groups):  # the primary ("") first: the parts go inside its folder
-            dest = site / _folder(name)
             kept = previous / _folder(name) if previous is not None else None
             if before.get(name) == keys[name] and kept is not None and (kept / "pagefind-entry.json").is_file():
-                _link_copy(kept, dest, skip=lambda rel: not name and (rel == SHARDS_FILE or rel.startswith("part-")))
-                reused += 1
-                continue
-            if len(groups) == 1:
-                _run(site, dest)
-            else:  # Pagefind indexes a folder: a mirror of this index's pages, as hard links
-                mirror = work / (name or "primary")
-                for rel in groups[name]:
-                    _link(site / rel, mirror / rel)
-                _run(mirror, dest)
-            for unused in UNUSED:
-                (dest / unused).unlink(missing_ok=True)
-            made += 1
+                _link_copy(kept, site / _folder(name),
+                           skip=lambda rel: not name and (rel == SHARDS_FILE or rel.startswith("part-")))
+            elif name:
+                to_make.append(name)
+            else:
+                make(name)
+                to_make.append(name)
+        parts = [name for name in to_make if name]
+        workers = min(len(parts), index_workers(max((len(groups[name]) for name in parts), default=0)))
+        if workers > 1:  # the parts, each in its own folder, a few at a time
+            with ThreadPoolExecutor(workers) as pool:
+                runs = [pool.submit(make, name) for name in parts]
+                try:
+                    for run in runs:
+                        run.result()
+                except BaseException:  # the first failure is raised; runs not started are not
+                    pool.shutdown(cancel_futures=True)
+                    raise
+        else:
+            for name in parts:
+                make(name)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    made, reused = len(to_make), len(groups) - len(to_make)
     listing = {"format": KEY_FORMAT, "parts": [f"part-{name}/" for name in sorted(groups) if name], "keys": keys}
     (out / SHARDS_FILE).write_text(json.dumps(listing, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return {"made": made, "reused": reused}

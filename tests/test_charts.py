@@ -106,12 +106,14 @@ def test_chart_block_escapes_data():
 
     from incidentbook.chartkit import Chart
 
-    evil = '</script><script>alert(1)</script> "quoted" & <b>'
+    evil = '</script><script>alert(1)</script> "quoted" \'single\' & &amp; <b>'
     chart = Chart("home-test", evil, evil + ".", {"datasets": {"rows": [{"name": evil}]}}, pd.DataFrame({"Name": [evil]}))
     block = str(chart_block(chart, "../"))
     assert "<script" not in block and "<b>" not in block
-    spec = re.search(r'data-ib-spec="([^"]*)"', block).group(1)
+    spec = re.search(r"data-ib-spec='([^']*)'>", block).group(1)
     assert "\\u003c/script\\u003e" in spec
+    assert not set("'&<>") & set(spec)  # nothing the attribute's HTML could decode or end on
+    assert json.loads(spec) == chart.spec  # what charts.js reads (getAttribute, then JSON.parse)
     assert "| &lt;/script&gt;" in block  # the table cell, escaped for Markdown and HTML
 
 
@@ -188,9 +190,12 @@ def test_no_page_loads_anything_from_another_host(built_example):
             offenders += [(path, m.group()) for m in JS_FETCH.finditer(path.read_text(encoding="utf-8"))]
     assert not offenders, offenders
     # the charts' specs name no data address either (everything is inline)
+    specs = 0
     for page in site.rglob("*.html"):
-        for spec in re.findall(r'data-ib-spec="([^"]*)"', page.read_text(encoding="utf-8")):
-            assert '"url"' not in spec.replace("&quot;", '"'), page
+        for spec in re.findall(r"data-ib-spec='([^']*)'", page.read_text(encoding="utf-8")):
+            assert '"url"' not in json.dumps(json.loads(spec)), page
+            specs += 1
+    assert specs > 20
 
 
 def test_a_publication_without_published_incidents_has_no_incident_charts(example):

@@ -54,13 +54,19 @@ def memory_allows(workers: int) -> bool:
     worker's own memory grew to about half of the first process's 6.2 GB. So each worker is
     counted at this process's resident size, against nine tenths of the memory available (Linux's
     MemAvailable; where it cannot be read, any number of workers is allowed)."""
-    available = available_kb()
     try:
         with open("/proc/self/status", encoding="ascii") as status:
             resident = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
     except (OSError, StopIteration, ValueError, IndexError):
         return True
-    return available is None or resident * (workers - 1) <= available * 0.9
+    return fits(resident * (workers - 1))
+
+
+def fits(kb: float) -> bool:
+    """Whether processes needing `kb` more memory fit in nine tenths of what is available
+    (available_kb; where it cannot be read, they do)."""
+    available = available_kb()
+    return available is None or kb <= available * 0.9
 
 
 def available_kb() -> int | None:

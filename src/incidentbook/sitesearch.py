@@ -202,16 +202,15 @@ def _run(site: Path, output: Path) -> None:
 def index_workers(largest: int) -> int:
     """Pagefind runs at a time for the parts of a large site's index: INCIDENTBOOK_SEARCH_WORKERS
     when set, else one per CPU up to 2, as many as the memory available allows (each run counted
-    at PAGEFIND_KB_PER_PAGE for each page of the largest part, against nine tenths of MemAvailable).
+    at PAGEFIND_KB_PER_PAGE for each page of the largest part: parallelpages.fits).
     Pagefind uses more than one thread itself, so two runs do not halve the time."""
-    from .parallelpages import available_kb
+    from .parallelpages import fits
 
     setting = os.environ.get("INCIDENTBOOK_SEARCH_WORKERS", "")
     if setting.isdigit():
         return max(1, int(setting))
     workers = min(os.cpu_count() or 1, 2)
-    available = available_kb()
-    while available is not None and workers > 1 and workers * largest * PAGEFIND_KB_PER_PAGE > available * 0.9:
+    while workers > 1 and not fits(workers * largest * PAGEFIND_KB_PER_PAGE):
         workers -= 1
     return workers
 
@@ -262,11 +261,10 @@ def index_search(site_dir: Path, previous: Path | None = None, digest_cache: Pat
             if before.get(name) == keys[name] and kept is not None and (kept / "pagefind-entry.json").is_file():
                 _link_copy(kept, site / _folder(name),
                            skip=lambda rel: not name and (rel == SHARDS_FILE or rel.startswith("part-")))
-            elif name:
-                to_make.append(name)
             else:
-                make(name)
                 to_make.append(name)
+        if to_make and not to_make[0]:
+            make("")
         parts = [name for name in to_make if name]
         workers = min(len(parts), index_workers(max((len(groups[name]) for name in parts), default=0)))
         if workers > 1:  # the parts, each in its own folder, a few at a time

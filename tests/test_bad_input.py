@@ -136,14 +136,14 @@ def test_a_broken_template_names_its_file_and_line(example, capsys, monkeypatch,
     index = example / "build/site/index.html"
     before = index.read_bytes()
     monkeypatch.setenv("INCIDENTBOOK_MKDOCS_WORKERS", workers)
-    own = example / "templates/site/incident.md.j2"
+    own = example / "templates/site/incident.html.j2"
     own.parent.mkdir(parents=True, exist_ok=True)
-    lines = resources.files("incidentbook").joinpath("builtin/site/incident.md.j2").read_text(encoding="utf-8").splitlines()
-    at = next(n for n, line in enumerate(lines) if line.startswith("## ")) + 1
+    lines = resources.files("incidentbook").joinpath("builtin/site/incident.html.j2").read_text(encoding="utf-8").splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith("{{ heading(2, ")) + 1
     lines.insert(at, new)
     own.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, out = _run(example, capsys, "build", "--no-pdf")
     assert code == 1, out
-    assert f"templates/site/incident.md.j2:{at + 1}: {message}" in out
+    assert f"templates/site/incident.html.j2:{at + 1}: {message}" in out
     assert "Traceback" not in out
     assert index.read_bytes() == before

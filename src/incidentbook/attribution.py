@@ -7,6 +7,8 @@ in the publication.
 
 from __future__ import annotations
 
+from html import escape
+
 from .model import Source
 from .render import md_escape
 from .views import Views
@@ -37,6 +39,15 @@ class DatasetCredits:
         if "source" in context:
             return [context["source"]] if context["source"].id in self.datasets else []
         return list(self.datasets.values())
+
+    def html_notice(self, context: dict) -> str:
+        """The notice for a page written in HTML (htmlpages.py): the admonition Python-Markdown makes of `notice`."""
+        sources = self.for_page(context)
+        if not sources:
+            return ""
+        paragraphs = [f"<p>This page is built in part from <em>{escape(s.title, quote=False)}</em>: {escape(s.attribution or s.publisher, quote=False)}"
+                      + (f" Licence: {escape(s.licence, quote=False)}." if s.licence else "") + "</p>" for s in sources]
+        return '\n<div class="admonition quote">\n<p class="admonition-title">Data credit</p>\n' + "\n".join(paragraphs) + "\n</div>\n"
 
     def notice(self, context: dict) -> str:
         """Markdown appended to the page (plain str: adding Markup to the page would escape it)."""

@@ -14,11 +14,12 @@ the path they change, and anything else that needs a different spec makes its ow
 
 from __future__ import annotations
 
-import html
+import functools
 import json
 import math
 from dataclasses import dataclass
 from functools import cache
+from html import escape as escape_html
 
 import altair as alt
 import pandas as pd
@@ -284,24 +285,25 @@ def _script_json(spec: dict) -> str:
     return text
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, escape_text=md_escape) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < 1e15):
         return f"{int(value):,}"
-    return md_escape(value)
+    return escape_text(value)
 
 
 NO_SCRIPT = "This chart is drawn in the browser and could not be drawn here. Its caption and the data table below say what it shows."
 
 
-def chart_block(chart: Chart, root: str) -> Markup:
+def chart_block(chart: Chart, root: str, html: bool = False) -> Markup:
     """The chart in a page: the live Vega view, its static SVG for readers without JavaScript (or,
     for a chart without one, a line saying where its data is), a caption, and the table of what it
-    plots. `root` is the relative path from the page to the site root."""
-    description = html.escape(chart.description, quote=True)
+    plots. `root` is the relative path from the page to the site root. In Markdown, or in HTML for a
+    page written in HTML (htmlpages.py): the table as Python-Markdown would have made it."""
+    description = escape_html(chart.description, quote=True)
     if chart.site_image:
         fallback = f'<img src="{root}assets/generated/charts/{chart.id}.svg" alt="{description}">'
     else:
@@ -311,16 +313,27 @@ def chart_block(chart: Chart, root: str) -> Markup:
     # its Markdown, and every one was decoded by Python-Markdown's HTML parser (html.unescape: 7% of
     # MkDocs's time) and again by the browser.
     spec = _script_json(chart.spec).replace("'", "\\u0027")
-    header = "| " + " | ".join(md_escape(c) for c in chart.table.columns) + " |"
-    rule = "|" + "---|" * len(chart.table.columns)
-    body = ["| " + " | ".join(_cell(v.item() if hasattr(v, "item") else v) for v in row) + " |"
-            for row in chart.table.rows]
-    return Markup("\n".join([
+    figure = [
         f'<figure class="ib-chart{" ib-chart-small" if chart.small else ""}" id="chart-{chart.id}" markdown="0">',
         f'<div class="ib-chart-view" data-ib-chart="{chart.id}" data-ib-spec=\'{spec}\'>'
         + f"<noscript>{fallback}</noscript></div>",
         f"<figcaption>{description}</figcaption>",
         "</figure>",
+    ]
+    if html:
+        cell = functools.partial(_cell, escape_text=lambda v: escape_html(str(v), quote=False))
+        head = "".join(f"<th>{escape_html(str(c), quote=False)}</th>" for c in chart.table.columns)
+        rows = ["<tr>" + "".join(f"<td>{cell(v.item() if hasattr(v, 'item') else v)}</td>" for v in row) + "</tr>"
+                for row in chart.table.rows]
+        return Markup("\n".join([*figure, '<details class="note">', "<summary>Data</summary>",
+                                  f"<table>\n<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>", *rows,
+                                  "</tbody>\n</table>", "</details>", ""]))
+    header = "| " + " | ".join(md_escape(c) for c in chart.table.columns) + " |"
+    rule = "|" + "---|" * len(chart.table.columns)
+    body = ["| " + " | ".join(_cell(v.item() if hasattr(v, "item") else v) for v in row) + " |"
+            for row in chart.table.rows]
+    return Markup("\n".join([
+        *figure,
         "",
         '??? note "Data"',
         "",

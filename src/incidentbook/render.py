@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .ledger import count_label, grouped_statements, ledger, phrase_summary
 from .problems import Problem
@@ -108,6 +108,9 @@ class Citations:
             # the footnote one back-link per reference: a record with 10,000 casualty reports citing
             # one quote would take hours. Past the first few, the mark links to the footnote only.
             return Markup(f'<sup class="ib-fnref"><a class="footnote-ref" href="#fn:{number}">{number}</a></sup>')
+        return self._mark(number, self._uses[number])
+
+    def _mark(self, number: int, use: int) -> Markup:
         return Markup(f"[^{number}]")
 
     def cite_all(self, evidence_list) -> Markup:
@@ -115,6 +118,69 @@ class Citations:
 
     def definitions(self) -> Markup:
         return Markup("\n".join(f"[^{i}]: {body}" for i, body in enumerate(self._bodies, 1)))
+
+
+class HtmlCitations(Citations):
+    """Citations for a page written in HTML (htmlpages.py): the marks and the list of footnotes
+    Python-Markdown's footnotes extension makes of `[^n]` (ids fnref:n, fnref2:n… and fn:n, one
+    back-link per mark)."""
+
+    @staticmethod
+    def _ref_id(number: int, use: int) -> str:
+        return f"fnref:{number}" if use == 1 else f"fnref{use}:{number}"
+
+    def _mark(self, number: int, use: int) -> Markup:
+        return Markup(f'<sup id="{self._ref_id(number, use)}"><a class="footnote-ref" href="#fn:{number}">{number}</a></sup>')
+
+    def definitions(self) -> Markup:
+        if not self._bodies:
+            return Markup("")
+        items = []
+        for number, body in enumerate(self._bodies, 1):
+            title = f"Jump back to footnote {number} in the text"
+            back = "".join(f'<a class="footnote-backref" href="#{self._ref_id(number, use)}" title="{title}">&#8617;</a>'
+                           for use in range(1, min(self._uses.get(number, 0), self.MARKDOWN_REFS) + 1))
+            items.append(f'<li id="fn:{number}">\n<p>{body}&#160;{back}</p>\n</li>')
+        return Markup('<div class="footnote">\n<hr />\n<ol>\n' + "\n".join(items) + "\n</ol>\n</div>")
+
+
+def html_link(text: object, target: str) -> Markup:
+    """An HTML link with escaped text; the target (a path under docs/, as for `link`) is built by
+    the generator, never from data, and resolved by MkDocs (htmlpages.py)."""
+    return Markup(f'<a href="{escape(target)}">{html.escape(str(text), quote=False)}</a>')
+
+
+def html_paragraphs(value: object) -> Markup:
+    """Escaped text as HTML paragraphs, at its blank-line breaks."""
+    parts = [html.escape(" ".join(p.split()), quote=False) for p in re.split(r"\n\s*\n", str(value or "")) if p.strip()]
+    return Markup("\n".join(f"<p>{p}</p>" for p in parts))
+
+
+def _html_text(value: object) -> object:
+    """A value printed in an HTML template: text escaped as Python-Markdown escapes it (& < >; the
+    quotes are left as they are outside attributes, where the `attr` filter escapes them too)."""
+    if hasattr(value, "__html__"):
+        return value
+    return Markup(html.escape(str(value), quote=False)) if value is not None else Markup("")
+
+
+def html_attr(value: object) -> Markup:
+    """Text for an HTML attribute value (quoted with ") in an HTML template."""
+    return Markup(html.escape(" ".join(str(value or "").split()), quote=True))
+
+
+def html_environment(publication_templates: Path) -> Environment:
+    """The environment of the site's HTML templates (`*.html.j2`): autoescaped for HTML."""
+    loaders = []
+    if (publication_templates / "site").is_dir():
+        loaders.append(FileSystemLoader(str(publication_templates / "site")))
+    loaders.append(PackageLoader("incidentbook", "builtin/site"))
+    env = Environment(loader=ChoiceLoader(loaders), autoescape=True, finalize=_html_text, undefined=StrictUndefined,
+                      keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(paragraphs=html_paragraphs, yaml=yaml_string, anchor=anchor, attr=html_attr)
+    env.globals.update(link=html_link, NL=Markup("\n"), ledger=ledger, phrase_summary=phrase_summary,
+                       grouped_statements=grouped_statements, count_label=count_label)
+    return env
 
 
 def environment(publication_templates: Path, kind: str = "site") -> Environment:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from . import htmlpages
 from .build import check, edition, generate
 from .load import load_publication
 from .mkdocs_config import config_overrides
@@ -57,6 +58,7 @@ def serve(root: Path, host: str, port: int, console: Console) -> None:
         pub = load_publication(root)  # problems in records are shown on the error page, not raised here
         info = edition(root, pub)
         overrides = config_overrides(root, pub, info.version, pagefind=False)  # Material's search: no Pagefind index here
-        mkdocs_serve(config_file=str(root / "mkdocs.yml"), livereload=True, dev_addr=f"{host}:{port}", **overrides)
+        with htmlpages.installed():  # the incident briefs are HTML already
+            mkdocs_serve(config_file=str(root / "mkdocs.yml"), livereload=True, dev_addr=f"{host}:{port}", **overrides)
     finally:
         stop.set()

@@ -28,7 +28,8 @@ from .publish import write_if_changed
 from .phrases import READING_RULES
 from .reconcile import RULE
 from .ledger import grouped_statements
-from .render import Citations, environment, md_escape
+from .htmlpages import Headings
+from .render import Citations, HtmlCitations, environment, html_environment, md_escape
 from .views import CATEGORIES, GRADE_DEFINITION, GRADE_LABEL, PRECISION_LABEL, STANCE_VERB, Views, reading_label
 
 GENERATED_DIRS = ("incidents", "actors", "places", "sources", "data", "feeds", "quality")
@@ -244,11 +245,20 @@ def source_citations(views: Views, source_id: str) -> list[tuple[str, str, list[
     return out
 
 
+def record_template(pub: Publication, name: str) -> str:
+    """The template of a kind of page written in HTML (`incident` -> incident.html.j2), unless the
+    publication has its own Markdown template of that name (templates/site/incident.md.j2)."""
+    if (pub.root / "templates" / "site" / f"{name}.md.j2").is_file():
+        return f"{name}.md.j2"
+    return f"{name}.html.j2"
+
+
 def incident_pages(views: Views) -> Iterator[Page]:
     incidents = views.incidents_by_date()
     yield from listing_pages("incident", "incidents.md.j2", incidents)
+    template = record_template(views.pub, "incident")
     for incident in incidents:
-        yield Page(page_url("incident", incident.id), "incident.md.j2", {"incident": incident})
+        yield Page(page_url("incident", incident.id), template, {"incident": incident})
 
 
 def actor_pages(views: Views) -> Iterator[Page]:
@@ -344,6 +354,7 @@ class PageRenderer:
         self.charts = charts or {}  # chart id -> Chart (charts.build_charts); a page shows those it names
         self.pdf_links = pdf_links  # link each brief and profile to its PDF (built by build.publish_pdfs)
         self.env = environment(pub.root / "templates", "site")
+        self.html_env = None  # for pages written in HTML (htmlpages.py), made when first needed
         self.credits = DatasetCredits(views)  # a dataset's licence credit on every page built from it
         self.downloads: Mapping[str, int] = {}  # data download path (under data/) -> size in bytes
         self.jsonld = None  # callable (kind, record) -> Markup script block, set by render_pages
@@ -365,19 +376,25 @@ class PageRenderer:
         def chart(chart_id: str) -> Markup:
             """The chart's block (view, static SVG, caption, data table), or nothing when there is no such chart."""
             found = self.charts.get(chart_id)
-            return chart_block(found, site_root(page.path)) if found else Markup("")
+            return chart_block(found, site_root(page.path), html=as_html) if found else Markup("")
 
         deps = self.dependencies.setdefault(page.path, set())
         for kind in ("incident", "actor", "place", "source"):
             if kind in page.context:
                 deps.add(f"{kind}/{page.context[kind].id}")
 
+        as_html = page.template.endswith(".html.j2")  # a page written in HTML (htmlpages.py)
+        escape_text = (lambda text: html.escape(str(text), quote=False)) if as_html else md_escape
+
+        def hyperlink(text: object, target: str) -> str:
+            return f'<a href="{target}">{escape_text(text)}</a>' if as_html else f"[{md_escape(text)}]({target})"
+
         def ref(kind: str, record_id: str, text: str | None = None) -> Markup:
             deps.add(f"{kind}/{record_id}")
             if text is None:
                 record = self.pub.store(kind)[record_id]
                 text = getattr(record, "title", None) or getattr(record, "name", record_id)
-            return Markup(f"[{md_escape(text)}]({url(kind, record_id)})")
+            return Markup(hyperlink(text, url(kind, record_id)))
 
         def describe(evidence: Evidence) -> Markup:
             deps.add(f"source/{evidence.source}")
@@ -385,16 +402,16 @@ class PageRenderer:
             line = self.views.verification.line(evidence)
             # a source page shows the text, with line anchors, only when its licence allows (show_text)
             anchor = f"L{line}" if source.show_text else ""
-            where = f"[line {line}]({url('source', source.id, anchor)})" if line else "quote"
+            where = hyperlink(f"line {line}", url('source', source.id, anchor)) if line else "quote"
             if source.kind == "dataset":
-                where = f"[{md_escape(evidence.locator or 'row')}]({url('source', source.id)})"
+                where = hyperlink(evidence.locator or "row", url("source", source.id))
             return Markup(
-                f"{md_escape(source.publisher)}, {source.published.strftime('%-d %b %Y')}, {where}: "
-                f"“{md_escape(evidence.quote)}” "
+                f"{escape_text(source.publisher)}, {source.published.strftime('%-d %b %Y')}, {where}: "
+                f"“{escape_text(evidence.quote)}” "
                 f"<span class=\"ib-verified\" title=\"Found in the source text at build time\">✓ verified</span>"
             )
 
-        citations = Citations(describe)
+        citations = (HtmlCitations if as_html else Citations)(describe)
         context = {
             "pub": _RecordingPub(self.pub, deps), "page_size": LISTING_PAGE_SIZE, "paged": paged,
             "source_citations": lambda source_id: source_citations(self.views, source_id), "info": self.pub.info, "v": self.views, "url": url, "ref": ref, "pdf_url": pdf_url, "chart": chart,
@@ -412,7 +429,17 @@ class PageRenderer:
             "is_draft": lambda kind, rid: kind == "incident" and rid in self.pub.incidents and self.pub.incidents[rid].draft,
             **page.context,
         }
-        return self.env.get_template(page.template).render(context) + self.credits.notice(page.context)
+        if not as_html:
+            return self.env.get_template(page.template).render(context) + self.credits.notice(page.context)
+        if self.html_env is None:
+            self.html_env = html_environment(self.pub.root / "templates")
+        context["heading"] = Headings()
+        text = self.html_env.get_template(page.template).render(context)
+        notice = self.credits.html_notice(page.context)
+        if notice:  # before the footnotes, which Python-Markdown puts last
+            at = text.find('<div class="footnote">')
+            text = text[:at] + notice + text[at:] if at >= 0 else text + notice
+        return text
 
     def page_edition(self, path: str) -> str:
         """Commit label of a page's content (see History.page_edition); the build's commit without git history."""

@@ -297,7 +297,8 @@ def test_quality_page_lists_incidents_needing_attention_a_page_at_a_time(generat
 # ---- lists on record pages (an actor's or a place's incidents, a source's quotes…) ----
 
 NAV = re.compile(r'<nav class="ib-pager".*?</nav>', re.DOTALL)
-LINKED = re.compile(r"\]\((?:\.\./)*(incidents|actors|places|sources)/([a-z0-9-]+)\.md(?:#[\w-]*)?\)")
+# a link to a record, in Markdown ("](../incidents/x.md)") or in a page written in HTML ('href="../incidents/x.md"')
+LINKED = re.compile(r"(?:\]\(|href=\")(?:\.\./)*(incidents|actors|places|sources)/([a-z0-9-]+)\.md(?:#[\w-]*)?[)\"]")
 
 
 def record_pages(root: Path, kinds=("actor", "place", "source")) -> dict[str, str]:
@@ -308,7 +309,7 @@ def record_pages(root: Path, kinds=("actor", "place", "source")) -> dict[str, st
     renderer.jsonld = lambda kind, record: jsonld_block(views, kind, record)
     wanted = {"actor": site.actor_pages, "place": site.place_pages, "source": site.source_pages}
     return {page.path: renderer.render(page) for kind in kinds for page in wanted[kind](views)
-            if "rows" not in page.context or page.template == "record_list.md.j2"}
+            if "rows" not in page.context or page.template.startswith("record_list.")}
 
 
 def list_block(text: str, heading: str) -> str:
@@ -316,15 +317,19 @@ def list_block(text: str, heading: str) -> str:
     links left out."""
     if f"\n## {heading}\n" in text:
         text = text.split(f"\n## {heading}\n", 1)[1].split("\n## ", 1)[0]
-    else:
+    elif f">{heading}</h2>\n" in text:  # a page written in HTML (htmlpages.py)
+        text = text.split(f">{heading}</h2>\n", 1)[1].split("\n<h2 ", 1)[0]
+    elif "\n# " in text:
         text = text.split("\n# ", 1)[1]
+    else:
+        text = text.split("</h1>\n", 1)[1]
     return NAV.sub("", text)
 
 
 def entries(kind: str, name: str, block: str) -> list:
-    if name == "quotes":
-        return [int(re.match(r"\| \[?(\d+)", line).group(1)) for line in block.splitlines()
-                if re.match(r"\| \[?\d+", line)]
+    if name == "quotes":  # a table row's first cell, in Markdown or in HTML
+        line_cell = re.compile(r"(?:\| \[?|<td>(?:<a [^>]*>)?)(\d+)")
+        return [int(line_cell.match(line).group(1)) for line in block.splitlines() if line_cell.match(line)]
     if name == "statements":
         return [line for line in block.splitlines() if line.startswith("- ")]
     found = [(KIND_OF[folder], record_id) for folder, record_id in LINKED.findall(block)]
@@ -376,13 +381,15 @@ def test_lists_on_record_pages_are_split_into_pages(generated250, monkeypatch):
                 split[kind, name] += 1
                 first, later = pages[paths[0]], pages[paths[1]]
                 total = "{:,}".format(len(expected))
-                assert f"{info.nouns.capitalize()} 1–{size} of {total}, {info.order}; the others are on [" in first
+                link = "<a " if "incidentbook_html: true" in first else "["  # a page written in HTML, or Markdown
+                assert f"{info.nouns.capitalize()} 1–{size} of {total}, {info.order}; the others are on {link}" in first
                 assert f'id="ib-pages-{name}"' in first and "search:\n  exclude: true" not in first
                 back = site.Pager(kind, 2, count, len(expected), size + 1, 2 * size, record_id, name).href(1)
-                assert f"]({back})" in later.replace("\\", "")  # "back to the profile" and the page links
+                assert (f"]({back})" in later.replace("\\", "")  # "back to the profile" and the page links
+                        or f'href="{back}"' in later)
                 assert back == f"../../{record_id}.md#{info.anchor}"
                 assert "search:\n  exclude: true" in later  # not in the search index
-                assert f"This is page 2 of {count} of the {info.nouns} of [" in later
+                assert f"This is page 2 of {count} of the {info.nouns} of {link}" in later
     assert set(split) == set(site.RECORD_LISTS), split  # the corpus exercises every list
 
 

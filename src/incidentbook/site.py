@@ -223,12 +223,14 @@ def paged(kind: str, record_id: str, name: str, rows: list, size: int | None = N
     return part, _pager(kind, rows, number, count, part, first, record_id, name)
 
 
-def record_list_pages(kind: str, record, name: str, rows: list, size: int | None = None) -> Iterator[Page]:
-    """Pages 2, 3, … of a list on a record's page (page 1 is the record's page: `paged`)."""
+def record_list_pages(kind: str, record, name: str, rows: list, size: int | None = None,
+                      template: str = "record_list.md.j2") -> Iterator[Page]:
+    """Pages 2, 3, … of a list on a record's page (page 1 is the record's page: `paged`);
+    record_list.html.j2 for the lists of a page written in HTML."""
     for number, count, part, first in _slices(rows, size or LISTING_PAGE_SIZE):
         if number > 1:
             pager = _pager(kind, rows, number, count, part, first, record.id, name)
-            yield Page(pager.path(number), "record_list.md.j2",
+            yield Page(pager.path(number), template,
                        {kind: record, "record": record, "rows": part, "pager": pager, "list_name": name})
 
 
@@ -281,10 +283,12 @@ def place_pages(views: Views) -> Iterator[Page]:
 def source_pages(views: Views) -> Iterator[Page]:
     newest = sorted(views.pub.sources.values(), key=lambda s: s.published, reverse=True)
     yield from listing_pages("source", "sources.md.j2", newest)
+    template = record_template(views.pub, "source")
+    later = "record_list.html.j2" if template.endswith(".html.j2") else "record_list.md.j2"
     for source in sorted(views.pub.sources.values(), key=lambda s: s.id):
-        yield Page(page_url("source", source.id), "source.md.j2", {"source": source})
-        yield from record_list_pages("source", source, "citations", source_citations(views, source.id))
-        yield from record_list_pages("source", source, "quotes", views.quotes_in(source.id))
+        yield Page(page_url("source", source.id), template, {"source": source})
+        yield from record_list_pages("source", source, "citations", source_citations(views, source.id), template=later)
+        yield from record_list_pages("source", source, "quotes", views.quotes_in(source.id), template=later)
 
 
 def map_pages(views: Views) -> Iterator[Page]:

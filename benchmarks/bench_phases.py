@@ -5,7 +5,7 @@
 Prints, as each step ends, its wall-clock and CPU seconds (of this process: page workers forked by
 the build are not in the CPU column) and the process's peak RSS so far; the steps inside the
 writing of pages (charts, downloads, the Markdown pages, chart images, the other files) are
-timed one by one. ROOT is built where it is: copy a corpus's inputs first for a clean build
+timed one by one, and so are MkDocs (run_mkdocs) and Pagefind (index_search). ROOT is built where it is: copy a corpus's inputs first for a clean build
 (bench_rebuild.copy_inputs). Run it under `/usr/bin/time -v` for the CPU of the whole process tree,
 and log the memory of the process group beside it (PSS counts memory shared by forked workers once).
 --stub-chart-images: every chart image a stand-in (bench_rebuild.STUB), as in bench_workers.py.
@@ -46,7 +46,7 @@ def main() -> None:
         last[:] = [now, cpu, message]
 
     for name in ("build_charts", "data_files", "history_citations", "History", "render_pages", "feed_files", "write_svgs",
-                 "write_scripts", "write_pages"):
+                 "write_scripts", "write_pages", "run_mkdocs", "index_search"):
         function = getattr(build, name)
 
         def timed(*args, _function=function, _name=name, **kwargs):

@@ -331,7 +331,7 @@ def entries(kind: str, name: str, block: str) -> list:
         line_cell = re.compile(r"(?:\| \[?|<td>(?:<a [^>]*>)?)(\d+)")
         return [int(line_cell.match(line).group(1)) for line in block.splitlines() if line_cell.match(line)]
     if name == "statements":
-        return [line for line in block.splitlines() if line.startswith("- ")]
+        return [line for line in block.splitlines() if line.startswith(("- ", "<li>"))]
     found = [(KIND_OF[folder], record_id) for folder, record_id in LINKED.findall(block)]
     if name == "incidents":
         return [record_id for k, record_id in found if k == "incident"]

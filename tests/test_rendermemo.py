@@ -194,8 +194,8 @@ def test_own_site_templates_render_every_page(corpus, tmp_path, monkeypatch):
     root = tmp_path / "pub"
     shutil.copytree(corpus, root)
     (root / "templates" / "site").mkdir(parents=True, exist_ok=True)
-    builtin = Path(site.__file__).parent / "builtin" / "site" / "place.md.j2"
-    (root / "templates" / "site" / "place.md.j2").write_text(builtin.read_text(encoding="utf-8"), encoding="utf-8")
+    builtin = Path(site.__file__).parent / "builtin" / "site" / "place.html.j2"
+    (root / "templates" / "site" / "place.html.j2").write_text(builtin.read_text(encoding="utf-8"), encoding="utf-8")
     first = run_generate(root, monkeypatch)
     assert sorted(run_generate(root, monkeypatch)) == sorted(first)
 

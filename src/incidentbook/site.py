@@ -204,7 +204,7 @@ class RecordList(NamedTuple):
     order: str  # in what order
 
 
-# The lists on record pages that are split into pages (record_list.md.j2 renders pages 2, 3, …).
+# The lists on record pages that are split into pages (record_list.html.j2 renders pages 2, 3, …).
 RECORD_LISTS = {
     ("actor", "incidents"): RecordList("incidents", "Incidents", "incidents", "newest first"),
     ("actor", "statements"): RecordList("statements", "Statements", "statements",
@@ -223,14 +223,12 @@ def paged(kind: str, record_id: str, name: str, rows: list, size: int | None = N
     return part, _pager(kind, rows, number, count, part, first, record_id, name)
 
 
-def record_list_pages(kind: str, record, name: str, rows: list, size: int | None = None,
-                      template: str = "record_list.md.j2") -> Iterator[Page]:
-    """Pages 2, 3, … of a list on a record's page (page 1 is the record's page: `paged`);
-    record_list.html.j2 for the lists of a page written in HTML."""
+def record_list_pages(kind: str, record, name: str, rows: list, size: int | None = None) -> Iterator[Page]:
+    """Pages 2, 3, … of a list on a record's page (page 1 is the record's page: `paged`)."""
     for number, count, part, first in _slices(rows, size or LISTING_PAGE_SIZE):
         if number > 1:
             pager = _pager(kind, rows, number, count, part, first, record.id, name)
-            yield Page(pager.path(number), template,
+            yield Page(pager.path(number), "record_list.html.j2",
                        {kind: record, "record": record, "rows": part, "pager": pager, "list_name": name})
 
 
@@ -248,8 +246,9 @@ def source_citations(views: Views, source_id: str) -> list[tuple[str, str, list[
 
 
 def record_template(pub: Publication, name: str) -> str:
-    """The template of a kind of page written in HTML (`incident` -> incident.html.j2), unless the
-    publication has its own Markdown template of that name (templates/site/incident.md.j2)."""
+    """The template of a record's page, written in HTML (`incident` -> incident.html.j2), unless
+    the publication has its own Markdown template of that name (templates/site/incident.md.j2).
+    The later pages of a record's lists are HTML either way (record_list.html.j2)."""
     if (pub.root / "templates" / "site" / f"{name}.md.j2").is_file():
         return f"{name}.md.j2"
     return f"{name}.html.j2"
@@ -266,8 +265,9 @@ def incident_pages(views: Views) -> Iterator[Page]:
 def actor_pages(views: Views) -> Iterator[Page]:
     actors = views.actors_sorted()  # by kind, then name: the listing groups them by kind
     yield from listing_pages("actor", "actors.md.j2", actors)
+    template = record_template(views.pub, "actor")
     for actor in actors:
-        yield Page(page_url("actor", actor.id), "actor.md.j2", {"actor": actor})
+        yield Page(page_url("actor", actor.id), template, {"actor": actor})
         yield from record_list_pages("actor", actor, "incidents", views.actor_incidents(actor.id))
         yield from record_list_pages("actor", actor, "statements", grouped_statements(views.statements_by(actor.id)))
 
@@ -275,8 +275,9 @@ def actor_pages(views: Views) -> Iterator[Page]:
 def place_pages(views: Views) -> Iterator[Page]:
     # the listing's order is the one its template used before pagination (Jinja's `sort`: by name, case-insensitive, stable)
     yield from listing_pages("place", "places.md.j2", sorted(views.pub.places.values(), key=lambda p: p.name.lower()))
+    template = record_template(views.pub, "place")
     for place in sorted(views.pub.places.values(), key=lambda p: p.id):
-        yield Page(page_url("place", place.id), "place.md.j2", {"place": place})
+        yield Page(page_url("place", place.id), template, {"place": place})
         yield from record_list_pages("place", place, "incidents", views.incidents_in(place.id))
 
 
@@ -284,11 +285,10 @@ def source_pages(views: Views) -> Iterator[Page]:
     newest = sorted(views.pub.sources.values(), key=lambda s: s.published, reverse=True)
     yield from listing_pages("source", "sources.md.j2", newest)
     template = record_template(views.pub, "source")
-    later = "record_list.html.j2" if template.endswith(".html.j2") else "record_list.md.j2"
     for source in sorted(views.pub.sources.values(), key=lambda s: s.id):
         yield Page(page_url("source", source.id), template, {"source": source})
-        yield from record_list_pages("source", source, "citations", source_citations(views, source.id), template=later)
-        yield from record_list_pages("source", source, "quotes", views.quotes_in(source.id), template=later)
+        yield from record_list_pages("source", source, "citations", source_citations(views, source.id))
+        yield from record_list_pages("source", source, "quotes", views.quotes_in(source.id))
 
 
 def map_pages(views: Views) -> Iterator[Page]:

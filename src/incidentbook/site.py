@@ -368,6 +368,8 @@ class PageRenderer:
 
     def render(self, page: Page) -> str:
         here = posixpath.dirname(page.path)
+        as_html = page.template.endswith(".html.j2")  # a page written in HTML (htmlpages.py)
+        escape_text = (lambda text: html.escape(str(text), quote=False)) if as_html else md_escape
 
         def url(kind: str, record_id: str | None = None, anchor: str = "") -> str:
             target = posixpath.relpath(page_url(kind, record_id), here or ".")
@@ -387,8 +389,6 @@ class PageRenderer:
             if kind in page.context:
                 deps.add(f"{kind}/{page.context[kind].id}")
 
-        as_html = page.template.endswith(".html.j2")  # a page written in HTML (htmlpages.py)
-        escape_text = (lambda text: html.escape(str(text), quote=False)) if as_html else md_escape
 
         def hyperlink(text: object, target: str) -> str:
             return f'<a href="{target}">{escape_text(text)}</a>' if as_html else f"[{md_escape(text)}]({target})"

@@ -161,6 +161,9 @@ def test_serve_shows_broken_quote_as_error_page_and_recovers(example):
     try:
         url = f"http://127.0.0.1:{port}/"
         _wait_for(url, "Latest incidents")
+        # a brief is HTML already (htmlpages.py): served with its permalinks and table of contents
+        brief = _wait_for(url + "incidents/ghor-2016-10-25/", 'class="headerlink" href="#summary"')
+        assert '<a href="#revision-history" class="md-nav__link">' in brief
         _replace(example / GHOR, "executed the abductees Tuesday night", "executed the abductees Wednesday night")
         page = _wait_for(url, "The publication does not build")
         assert "quote not found in source" in page

@@ -58,7 +58,7 @@ def serve(root: Path, host: str, port: int, console: Console) -> None:
         pub = load_publication(root)  # problems in records are shown on the error page, not raised here
         info = edition(root, pub)
         overrides = config_overrides(root, pub, info.version, pagefind=False)  # Material's search: no Pagefind index here
-        with htmlpages.installed():  # the incident briefs are HTML already
+        with htmlpages.installed():  # the record pages are HTML already
             mkdocs_serve(config_file=str(root / "mkdocs.yml"), livereload=True, dev_addr=f"{host}:{port}", **overrides)
     finally:
         stop.set()

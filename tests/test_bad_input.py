@@ -147,3 +147,21 @@ def test_a_broken_template_names_its_file_and_line(example, capsys, monkeypatch,
     assert f"templates/site/incident.html.j2:{at + 1}: {message}" in out
     assert "Traceback" not in out
     assert index.read_bytes() == before
+
+
+@pytest.mark.parametrize("text, where, message", [
+    ("site_name: [broken\n", "mkdocs.yml:2", "malformed YAML"),
+    ("- a list\n- not settings\n", "mkdocs.yml:1", "must be a mapping of MkDocs settings"),
+])
+def test_a_broken_mkdocs_yml_is_a_problem_not_a_traceback(example, capsys, text, where, message):
+    """mkdocs.yml is read before the pages are written (how MkDocs will serve them): a broken one
+    is reported with its line, by `check` and by `build`, exit 1, no traceback, the site kept."""
+    assert _run(example, capsys, "build", "--no-pdf")[0] == 0
+    index = example / "build/site/index.html"
+    before = index.read_bytes()
+    (example / "mkdocs.yml").write_text(text, encoding="utf-8")
+    for command in (["check"], ["build", "--no-pdf"]):
+        code, out = _run(example, capsys, *command)
+        assert code == 1, out
+        assert f"{where}: {message}" in out and "Traceback" not in out
+    assert index.read_bytes() == before

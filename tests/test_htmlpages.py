@@ -182,3 +182,22 @@ def test_a_publications_own_markdown_brief_is_still_used(tmp_path):
     page = (root / "build" / "site" / BRIEFS[0]).read_text(encoding="utf-8")
     assert '<h2 id="what-happened">What happened' in page
     assert '<div class="footnote">' in page and 'href="#fn:1"' in page
+
+
+def test_without_directory_urls_every_link_and_image_resolves(tmp_path):
+    """use_directory_urls: false (pages served as a/b.html): the links of the pages written in HTML
+    are resolved by MkDocs, and the chart images of every page (raw HTML, which MkDocs does not
+    rewrite) are addressed for that layout too."""
+    from incidentbook.linkcheck import check_links
+
+    root = copy_example(tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("use_directory_urls: true", "use_directory_urls: false"),
+                      encoding="utf-8")
+    build(root, strict=True, pdf=False)
+    site = root / "build" / "site"
+    assert (site / "incidents" / "ghor-2016-10-25.html").is_file()
+    checked, broken = check_links(site)
+    assert checked > 1000 and not broken, broken[:5]
+    brief = (site / "incidents" / "ghor-2016-10-25.html").read_text(encoding="utf-8")
+    assert 'href="../places/ghor.html"' in brief

@@ -23,7 +23,7 @@ from .exports import JsonMemo, data_files
 from .load import Publication, load_publication
 from .model import PublicationInfo
 from .yamlio import load_yaml
-from .mkdocs_config import config_overrides
+from .mkdocs_config import config_overrides, read_mkdocs_yml
 from .pdf import Edition, all_documents, chart_images
 from .pdf import environment as pdf_environment
 from .pdf import render as render_pdf
@@ -60,7 +60,9 @@ class SiteBuildFailed(Exception):
 def check(root: Path) -> tuple[Publication, Verification]:
     """Everything build validates; writes nothing. Raises ProblemsFound."""
     pub = load_publication(root, save_cache=False)
-    return pub, validate(pub)
+    verification = validate(pub)
+    read_mkdocs_yml(root)  # a broken mkdocs.yml is a problem of the publication too
+    return pub, verification
 
 
 def _slug(text: str) -> str:
@@ -360,6 +362,7 @@ def _build(root: Path, strict: bool, progress, pdf: bool) -> BuildResult:
     pub = load_publication(root)
     step("Validating records and verifying quotes")
     verification = validate(pub)
+    read_mkdocs_yml(root)  # before anything is written
     step("Writing pages")
     views, info = Views(pub, verification), edition(root, pub)  # once for the pages and the PDFs
     compiled = unchanged = 0

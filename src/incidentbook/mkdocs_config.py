@@ -15,6 +15,35 @@ from importlib import resources
 from pathlib import Path
 
 from .load import Publication
+from .problems import Problem, ProblemsFound
+
+
+def read_mkdocs_yml(root: Path) -> dict:
+    """The publication's mkdocs.yml as MkDocs reads it (its !ENV and !relative tags included).
+    Raises ProblemsFound naming the file and line when it is not valid YAML or not a mapping."""
+    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.utils.yaml import yaml_load
+
+    try:
+        with open(root / "mkdocs.yml", encoding="utf-8") as f:
+            raw = yaml_load(f)
+    except FileNotFoundError:  # not a publication: said by the command line, or by MkDocs itself
+        return {}
+    except ConfigurationError as exc:
+        cause = exc.__cause__ or exc.__context__
+        mark = getattr(cause, "problem_mark", None)
+        reason = getattr(cause, "problem", None) or str(cause or exc)
+        raise ProblemsFound([Problem("mkdocs.yml", mark.line + 1 if mark else None, "", f"malformed YAML: {reason}")]) from None
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ProblemsFound([Problem("mkdocs.yml", 1, "", "must be a mapping of MkDocs settings")])
+    return raw
+
+
+def directory_urls(root: Path) -> bool:
+    """mkdocs.yml's use_directory_urls (MkDocs's default: true): how MkDocs will serve the pages."""
+    return bool(read_mkdocs_yml(root).get("use_directory_urls", True))
 
 
 def theme_dir() -> str:
@@ -45,10 +74,7 @@ def config_overrides(root: Path, pub: Publication, tool_version: str, pagefind: 
     (builtin/theme/partials/header.html). The live preview passes False and keeps Material's search,
     since it serves pages that Pagefind has not indexed. A publication with its own custom_dir also
     keeps Material's search: its templates cannot show ours."""
-    from mkdocs.utils.yaml import yaml_load
-
-    with open(root / "mkdocs.yml", encoding="utf-8") as f:
-        raw = yaml_load(f) or {}
+    raw = read_mkdocs_yml(root)
     theme = raw.get("theme") or {"name": "material"}
     if isinstance(theme, str):
         theme = {"name": theme}

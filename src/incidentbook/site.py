@@ -22,6 +22,7 @@ from .attribution import DatasetCredits
 from .chartkit import Chart, chart_block
 from .evidence import NORMALISATION_RULES
 from .load import Publication
+from .mkdocs_config import directory_urls
 from .model import MODEL_CLASSES, Evidence
 from .pdf import pdf_path
 from .publish import write_if_changed
@@ -359,6 +360,7 @@ class PageRenderer:
         self.pdf_links = pdf_links  # link each brief and profile to its PDF (built by build.publish_pdfs)
         self.env = environment(pub.root / "templates", "site")
         self.html_env = None  # for pages written in HTML (htmlpages.py), made when first needed
+        self.directory_urls = directory_urls(pub.root)  # how MkDocs will serve the pages (site_root)
         self.credits = DatasetCredits(views)  # a dataset's licence credit on every page built from it
         self.downloads: Mapping[str, int] = {}  # data download path (under data/) -> size in bytes
         self.jsonld = None  # callable (kind, record) -> Markup script block, set by render_pages
@@ -382,7 +384,7 @@ class PageRenderer:
         def chart(chart_id: str) -> Markup:
             """The chart's block (view, static SVG, caption, data table), or nothing when there is no such chart."""
             found = self.charts.get(chart_id)
-            return chart_block(found, site_root(page.path), html=as_html) if found else Markup("")
+            return chart_block(found, site_root(page.path, self.directory_urls), html=as_html) if found else Markup("")
 
         deps = self.dependencies.setdefault(page.path, set())
         for kind in ("incident", "actor", "place", "source"):
@@ -471,10 +473,12 @@ def field_rows(model: type) -> list[tuple[str, str, str]]:
     return rows
 
 
-def site_root(page_path: str) -> str:
-    """Relative path from a page, as served with directory URLs (a/b.md -> a/b/), to the site root."""
+def site_root(page_path: str, directory_urls: bool = True) -> str:
+    """Relative path from a page to the site root, as MkDocs serves the page: with directory URLs
+    (mkdocs.yml's use_directory_urls, the default) a/b.md is a/b/, without them a/b.html.
+    (For the raw HTML of a page, which MkDocs does not rewrite: the chart images.)"""
     parts = page_path[:-3].split("/")
-    depth = len(parts) - 1 if parts[-1] == "index" else len(parts)
+    depth = len(parts) - 1 if parts[-1] == "index" or not directory_urls else len(parts)
     return "../" * depth
 
 

@@ -103,3 +103,17 @@ def test_citations_of_a_source_without_published_text_link_to_its_page_not_a_lin
     brief = (example / "build/site/incidents/ghor-2016-10-25/index.html").read_text(encoding="utf-8")
     assert "voa-2016-10-26-ghor-quetta/#L" not in brief
     assert re.search(r'href="\.\./\.\./sources/voa-2016-10-26-ghor-quetta/"[^>]*>line \d+<', brief)
+
+
+def test_relative_paths_are_posixpaths():
+    """site.relative is posixpath.relpath for the generator's paths (relative to docs/)."""
+    import itertools
+    import posixpath
+
+    from incidentbook.site import relative
+
+    folders = ["", "incidents", "actors", "actors/x", "actors/x/incidents", "sources/y/quotes", "data", "data/incidents"]
+    files = ["index.md", "incidents/a.md", "actors/x.md", "actors/x/incidents/page_2.md", "data/incidents/a.json",
+             "feeds/actors/x.xml", "assets/generated/pdf/incidents/a.pdf", "actors/xy.md", "incidents", "actors/x"]
+    for path, start in itertools.product(files, folders):
+        assert relative(path, start) == posixpath.relpath(path, start or "."), (path, start)

@@ -33,7 +33,7 @@ from markupsafe import Markup
 
 FRONT_MATTER_KEY = "incidentbook_html"
 
-_HEADING = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)</h\1>', re.S)
+_HEADING = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)</h\1>', re.DOTALL)
 _HREF = re.compile(r'(<a\s[^>]*?href=")([^"#][^"]*)(")')
 _ID = re.compile(r'\sid="([^"]+)"')
 _TAG = re.compile(r"<[^>]+>")

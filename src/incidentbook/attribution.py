@@ -7,10 +7,8 @@ in the publication.
 
 from __future__ import annotations
 
-from html import escape
-
 from .model import Source
-from .render import md_escape
+from .render import html_text, md_escape
 from .views import Views
 
 
@@ -40,23 +38,16 @@ class DatasetCredits:
             return [context["source"]] if context["source"].id in self.datasets else []
         return list(self.datasets.values())
 
-    def html_notice(self, context: dict) -> str:
-        """The notice for a page written in HTML (htmlpages.py): the admonition Python-Markdown makes of `notice`."""
+    def notice(self, context: dict, html: bool = False) -> str:
+        """The credit appended to the page (plain str: adding Markup to the page would escape it):
+        a Markdown admonition, or with `html` the HTML Python-Markdown makes of it (htmlpages.py)."""
         sources = self.for_page(context)
         if not sources:
             return ""
-        paragraphs = [f"<p>This page is built in part from <em>{escape(s.title, quote=False)}</em>: {escape(s.attribution or s.publisher, quote=False)}"
-                      + (f" Licence: {escape(s.licence, quote=False)}." if s.licence else "") + "</p>" for s in sources]
-        return '\n<div class="admonition quote">\n<p class="admonition-title">Data credit</p>\n' + "\n".join(paragraphs) + "\n</div>\n"
-
-    def notice(self, context: dict) -> str:
-        """Markdown appended to the page (plain str: adding Markup to the page would escape it)."""
-        sources = self.for_page(context)
-        if not sources:
-            return ""
-        lines = ["", "", '!!! quote "Data credit"']
-        for s in sources:
-            credit = s.attribution or s.publisher
-            lines.append(f"    This page is built in part from *{md_escape(s.title)}*: {md_escape(credit)}"
-                         + (f" Licence: {md_escape(s.licence)}." if s.licence else "") + "\n")
-        return "\n".join(lines) + "\n"
+        text, emphasis = (html_text, "<em>{}</em>") if html else (md_escape, "*{}*")
+        credits = [f"This page is built in part from {emphasis.format(text(s.title))}: {text(s.attribution or s.publisher)}"
+                   + (f" Licence: {text(s.licence)}." if s.licence else "") for s in sources]
+        if html:
+            return ('\n<div class="admonition quote">\n<p class="admonition-title">Data credit</p>\n'
+                    + "\n".join(f"<p>{c}</p>" for c in credits) + "\n</div>\n")
+        return "\n".join(["", "", '!!! quote "Data credit"', *(f"    {c}\n" for c in credits)]) + "\n"

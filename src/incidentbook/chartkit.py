@@ -25,7 +25,7 @@ import altair as alt
 import pandas as pd
 from markupsafe import Markup
 
-from .render import md_escape
+from .render import html_text, md_escape
 
 # Okabe–Ito-derived colours chosen to keep at least 3:1 contrast against both Material's light
 # background (#fff) and its slate background (#1e2129).
@@ -321,8 +321,8 @@ def chart_block(chart: Chart, root: str, html: bool = False) -> Markup:
         "</figure>",
     ]
     if html:
-        cell = functools.partial(_cell, escape_text=lambda v: escape_html(str(v), quote=False))
-        head = "".join(f"<th>{escape_html(str(c), quote=False)}</th>" for c in chart.table.columns)
+        cell = functools.partial(_cell, escape_text=html_text)
+        head = "".join(f"<th>{html_text(c)}</th>" for c in chart.table.columns)
         rows = ["<tr>" + "".join(f"<td>{cell(v.item() if hasattr(v, 'item') else v)}</td>" for v in row) + "</tr>"
                 for row in chart.table.rows]
         return Markup("\n".join([*figure, '<details class="note">', "<summary>Data</summary>",

@@ -1,9 +1,9 @@
-"""Pages whose template writes HTML (`*.html.j2`: the incident briefs), put into the theme by
+"""Pages whose template writes HTML (`*.html.j2`: the record pages), put into the theme by
 MkDocs without Python-Markdown (issue 8).
 
 MkDocs converts every page's Markdown with Python-Markdown before the theme wraps it: about four
-fifths of its time on an incident brief (profile of the 1,000-incident corpus), and incident briefs
-are most of a large publication's pages. A page whose front matter says `incidentbook_html: true`
+fifths of its time on an incident brief (profile of the 1,000-incident corpus), and record pages
+are nearly all of a large publication's pages. A page whose front matter says `incidentbook_html: true`
 already holds its HTML: `installed()` makes MkDocs take it as the page's content and do what its
 own Markdown extensions would have done to it:
 
@@ -31,6 +31,8 @@ from collections.abc import Iterator
 from markdown.extensions.toc import nest_toc_tokens, slugify, unique
 from markupsafe import Markup
 
+from .render import html_text
+
 FRONT_MATTER_KEY = "incidentbook_html"
 
 _HEADING = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)</h\1>', re.DOTALL)
@@ -47,7 +49,7 @@ class Headings:
         self.ids: set[str] = set()
 
     def __call__(self, level: int, text: object, anchor: str | None = None) -> Markup:
-        inner = str(text) if hasattr(text, "__html__") else html.escape(str(text), quote=False)
+        inner = str(text) if hasattr(text, "__html__") else html_text(text)
         plain = html.unescape(_TAG.sub("", inner))
         ident = unique(anchor or slugify(plain, "-"), self.ids)
         return Markup(f'<h{level} id="{ident}">{inner}</h{level}>')

@@ -144,24 +144,26 @@ class HtmlCitations(Citations):
         return Markup('<div class="footnote">\n<hr />\n<ol>\n' + "\n".join(items) + "\n</ol>\n</div>")
 
 
+def html_text(value: object) -> str:
+    """Text for the HTML of a page written in HTML, escaped as Python-Markdown escapes text (& < >;
+    quotes are left as they are outside attributes: `html_attr` escapes them there)."""
+    return "" if value is None else html.escape(str(value), quote=False)
+
+
 def html_link(text: object, target: str) -> Markup:
     """An HTML link with escaped text; the target (a path under docs/, as for `link`) is built by
     the generator, never from data, and resolved by MkDocs (htmlpages.py)."""
-    return Markup(f'<a href="{escape(target)}">{html.escape(str(text), quote=False)}</a>')
+    return Markup(f'<a href="{escape(target)}">{html_text(text)}</a>')
 
 
 def html_paragraphs(value: object) -> Markup:
     """Escaped text as HTML paragraphs, at its blank-line breaks."""
-    parts = [html.escape(" ".join(p.split()), quote=False) for p in re.split(r"\n\s*\n", str(value or "")) if p.strip()]
+    parts = [html_text(" ".join(p.split())) for p in re.split(r"\n\s*\n", str(value or "")) if p.strip()]
     return Markup("\n".join(f"<p>{p}</p>" for p in parts))
 
 
-def _html_text(value: object) -> object:
-    """A value printed in an HTML template: text escaped as Python-Markdown escapes it (& < >; the
-    quotes are left as they are outside attributes, where the `attr` filter escapes them too)."""
-    if hasattr(value, "__html__"):
-        return value
-    return Markup(html.escape(str(value), quote=False)) if value is not None else Markup("")
+def _html_finalize(value: object) -> object:
+    return value if hasattr(value, "__html__") else Markup(html_text(value))
 
 
 def html_attr(value: object) -> Markup:
@@ -169,29 +171,22 @@ def html_attr(value: object) -> Markup:
     return Markup(html.escape(" ".join(str(value or "").split()), quote=True))
 
 
-def html_environment(publication_templates: Path) -> Environment:
-    """The environment of the site's HTML templates (`*.html.j2`): autoescaped for HTML."""
-    loaders = []
-    if (publication_templates / "site").is_dir():
-        loaders.append(FileSystemLoader(str(publication_templates / "site")))
-    loaders.append(PackageLoader("incidentbook", "builtin/site"))
-    env = Environment(loader=ChoiceLoader(loaders), autoescape=True, finalize=_html_text, undefined=StrictUndefined,
-                      keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(paragraphs=html_paragraphs, yaml=yaml_string, anchor=anchor, attr=html_attr)
-    env.globals.update(link=html_link, NL=Markup("\n"), ledger=ledger, phrase_summary=phrase_summary,
-                       grouped_statements=grouped_statements, count_label=count_label)
-    return env
-
-
-def environment(publication_templates: Path, kind: str = "site") -> Environment:
+def environment(publication_templates: Path, kind: str = "site", html: bool = False) -> Environment:
+    """The templates of `kind` (the publication's own first, then the built-in ones). Markdown
+    templates print values escaped for Markdown; with `html`, for the templates that write HTML
+    (`*.html.j2`, htmlpages.py), values are escaped for HTML and the helpers return HTML."""
     loaders = []
     if (publication_templates / kind).is_dir():
         loaders.append(FileSystemLoader(str(publication_templates / kind)))
     loaders.append(PackageLoader("incidentbook", f"builtin/{kind}"))
-    env = Environment(loader=ChoiceLoader(loaders), autoescape=False, finalize=_finalize,
+    env = Environment(loader=ChoiceLoader(loaders), autoescape=html, finalize=_html_finalize if html else _finalize,
                       undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(md=md, paragraphs=paragraphs, yaml=yaml_string, anchor=anchor, attr=attr)
-    env.globals.update(link=link, NL=Markup("\n"), ledger=ledger, phrase_summary=phrase_summary,
+    env.filters.update(yaml=yaml_string, anchor=anchor)
+    if html:
+        env.filters.update(paragraphs=html_paragraphs, attr=html_attr)
+    else:
+        env.filters.update(md=md, paragraphs=paragraphs, attr=attr)
+    env.globals.update(link=html_link if html else link, NL=Markup("\n"), ledger=ledger, phrase_summary=phrase_summary,
                        grouped_statements=grouped_statements, count_label=count_label)
     return env
 

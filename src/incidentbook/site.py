@@ -30,7 +30,7 @@ from .phrases import READING_RULES
 from .reconcile import RULE
 from .ledger import grouped_statements
 from .htmlpages import Headings
-from .render import Citations, HtmlCitations, environment, html_environment, md_escape
+from .render import Citations, HtmlCitations, environment, html_text, md_escape
 from .views import CATEGORIES, GRADE_DEFINITION, GRADE_LABEL, PRECISION_LABEL, STANCE_VERB, Views, reading_label
 
 GENERATED_DIRS = ("incidents", "actors", "places", "sources", "data", "feeds", "quality")
@@ -382,7 +382,7 @@ class PageRenderer:
     def render(self, page: Page) -> str:
         here = posixpath.dirname(page.path)
         as_html = page.template.endswith(".html.j2")  # a page written in HTML (htmlpages.py)
-        escape_text = (lambda text: html.escape(str(text), quote=False)) if as_html else md_escape
+        escape_text = html_text if as_html else md_escape
 
         def url(kind: str, record_id: str | None = None, anchor: str = "") -> str:
             target = relative(page_url(kind, record_id), here)
@@ -449,10 +449,10 @@ class PageRenderer:
         if not as_html:
             return self.env.get_template(page.template).render(context) + self.credits.notice(page.context)
         if self.html_env is None:
-            self.html_env = html_environment(self.pub.root / "templates")
+            self.html_env = environment(self.pub.root / "templates", "site", html=True)
         context["heading"] = Headings()
         text = self.html_env.get_template(page.template).render(context)
-        notice = self.credits.html_notice(page.context)
+        notice = self.credits.notice(page.context, html=True)
         if notice:  # before the footnotes, which Python-Markdown puts last
             at = text.find('<div class="footnote">')
             text = text[:at] + notice + text[at:] if at >= 0 else text + notice

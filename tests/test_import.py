@@ -18,6 +18,7 @@ from incidentbook.load import load_publication
 from incidentbook.phrases import read_phrase
 from incidentbook.problems import ProblemsFound
 from incidentbook.validate import validate
+from incidentbook.views import Views
 
 DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 WIKI = DATASETS / "wikipedia-terrorism-list" / "global_terrorism.csv"
@@ -132,6 +133,7 @@ def test_imported_subset_builds_strict_and_reimport_writes_nothing(example):
     assert len(result.pub.incidents) == len(incidents) >= 2 + 4 + 2
     page = (example / "build" / "site" / "incidents" / "pbc-1-islamabad-egyptian-embassy-1995-11-19" / "index.html").read_text()
     assert "Zeeshan-ul-hassan Usmani, Pakistan Body Count" in page and "row 1" in page
+    _assert_dataset_credits(example / "build" / "site", Views(result.pub, result.verification))
     assert main(["import", str(WIKI), "--format", "wikipedia", "--limit", "4", "--into", str(example)]) == 0
     assert sorted((example / "data" / "incidents").glob("*.yaml")) == incidents and quetta.read_bytes() == curated
 
@@ -166,3 +168,45 @@ def test_mapping_file_reads_a_ged_layout_csv(example):
     assert (killed.low, killed.high, killed.note) == (60, 65, "The dataset's best estimate is 62.")
     ghor = pub.incidents[next(i for i in report.imported if i.startswith("ged-2-"))]
     assert (ghor.date.precision, ghor.date.latest, ghor.place.id) == ("month", dt.date(2016, 10, 31), "ghor")
+
+
+def _credits(page: Path) -> list[str]:
+    """The datasets credited by the page's "Data credit" admonition (their titles, in order)."""
+    import re
+
+    text = page.read_text(encoding="utf-8")
+    boxes = re.findall(r'<div class="admonition quote">\s*<p class="admonition-title">Data credit</p>(.*?)</div>', text, re.S)
+    assert len(boxes) <= 1, page
+    return re.findall(r"built in part from <em>(.*?)</em>", boxes[0]) if boxes else []
+
+
+def _assert_dataset_credits(site: Path, views: Views) -> None:
+    """The licence's credit on every page built from a dataset (issue 8), and on no other record page."""
+    import html
+
+    pub = views.pub
+    titles = {s.id: html.escape(s.title, quote=False) for s in pub.sources.values() if s.kind == "dataset"}
+    assert len(titles) == 2, titles
+    pbc = titles["pakistan-body-count-suicide-attacks"]
+    brief = site / "incidents" / "pbc-1-islamabad-egyptian-embassy-1995-11-19" / "index.html"
+    assert _credits(brief) == [pbc]
+    text = brief.read_text(encoding="utf-8")
+    assert "Licence: Use, copy and distribution allowed with the citation given." in text
+    assert text.index("Data credit") < text.index('<div class="footnote">')  # before the footnotes
+    cited: dict[str, set[str]] = {}
+    for source_id, title in titles.items():
+        for kind, record_id, _ in views.citations[source_id]:
+            if kind == "incident":
+                cited.setdefault(record_id, set()).add(title)
+    assert len(cited) == 4 + 2
+    for incident in pub.incidents.values():
+        expected = [t for t in titles.values() if t in cited.get(incident.id, ())]  # in the order of the source ids
+        assert _credits(site / "incidents" / incident.id / "index.html") == expected, incident.id
+    assert _credits(site / "incidents" / "ghor-2016-10-25" / "index.html") == []  # curated from the VOA article only
+    for source_id, title in titles.items():
+        assert _credits(site / "sources" / source_id / "index.html") == [title]
+    assert _credits(site / "sources" / "voa-2016-10-26-ghor-quetta" / "index.html") == []
+    assert _credits(site / "index.html") == list(titles.values())  # section pages: every dataset (Markdown)
+    assert "CC BY-SA" in (site / "index.html").read_text(encoding="utf-8")
+    pakistan = site / "places" / "pakistan" / "index.html"
+    assert pbc in _credits(pakistan)

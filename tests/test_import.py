@@ -175,7 +175,7 @@ def _credits(page: Path) -> list[str]:
     import re
 
     text = page.read_text(encoding="utf-8")
-    boxes = re.findall(r'<div class="admonition quote">\s*<p class="admonition-title">Data credit</p>(.*?)</div>', text, re.S)
+    boxes = re.findall(r'<div class="admonition quote">\s*<p class="admonition-title">Data credit</p>(.*?)</div>', text, re.DOTALL)
     assert len(boxes) <= 1, page
     return re.findall(r"built in part from <em>(.*?)</em>", boxes[0]) if boxes else []
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jinja2
 
-from . import fastmarkdown, htmlpages, incremental, parallelpages, publish, rendermemo
+from . import fastmarkdown, htmlpages, incremental, parallelpages, publish, rendermemo, themecache
 from .chartfiles import CHART_DIR, PDF_CHART_DIR, chart_svgs, write_scripts, write_svgs
 from .charts import build_charts
 from .exports import JsonMemo, data_files
@@ -149,12 +149,12 @@ def run_mkdocs(root: Path, site_dir: Path, strict: bool, overrides: dict | None 
             1 for _, _, names in os.walk(root / "docs") for name in names if name.endswith(".md"))
         workers = parallelpages.workers_for(to_convert) if not config.plugins else 1
         if changed is None:
-            with htmlpages.installed(), incremental.lean_pages(config), fastmarkdown.installed(), \
+            with htmlpages.installed(), themecache.installed(config), incremental.lean_pages(config), fastmarkdown.installed(), \
                     parallelpages.parallel_pages(workers, handler.messages, stream=not config.plugins):
                 mkdocs_build(config)
         else:
-            with incremental.dirty_mkdocs(changed) as captured, htmlpages.installed(), incremental.lean_pages(config), \
-                    fastmarkdown.installed(), parallelpages.parallel_pages(workers, handler.messages):
+            with incremental.dirty_mkdocs(changed) as captured, htmlpages.installed(), themecache.installed(config), \
+                    incremental.lean_pages(config), fastmarkdown.installed(), parallelpages.parallel_pages(workers, handler.messages):
                 mkdocs_build(config, dirty=True)
             incremental.remove_stale(site_dir, captured["files"])
     except (MkDocsException, SystemExit, OSError) as exc:

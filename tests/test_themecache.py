@@ -1,0 +1,141 @@
+"""Issue 8: the parts of Material's page frame that are the same on every record page of a folder
+are rendered once (themecache.py), and the site is byte for byte the one the theme makes alone."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import copy_example
+
+from incidentbook import site, themecache
+from incidentbook.build import build
+from incidentbook.cli import main
+from incidentbook.mkdocs_config import theme_dir
+
+
+@pytest.fixture(autouse=True)
+def no_chart_images(stand_in_chart_images):
+    """Chart images (vl-convert) are not what this is about: a stand-in per spec."""
+
+
+def tree(path: Path) -> dict[str, str]:
+    return {p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(path.rglob("*")) if p.is_file()}
+
+
+def counted(monkeypatch) -> dict[str, int]:
+    """How many times the cache served a partial's text, by partial (from every process)."""
+    served: dict[str, int] = {}
+    original = themecache._Partial.__call__
+
+    def call(self, context):
+        key = self.key(context)
+        if key is not None and self.seen.get(key, 0) >= themecache.CHECKED and key not in self.refused:
+            served[self.name] = served.get(self.name, 0) + 1
+        yield from original(self, context)
+
+    monkeypatch.setattr(themecache._Partial, "__call__", call)
+    return served
+
+
+def built_both_ways(root: Path, tmp_path: Path, monkeypatch) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
+    monkeypatch.setenv("INCIDENTBOOK_MKDOCS_WORKERS", "1")  # one process, so that the counts are seen here
+    served = counted(monkeypatch)
+    shutil.copytree(root, tmp_path / "cached")
+    build(tmp_path / "cached", strict=True, pdf=False)
+    with monkeypatch.context() as m:
+        m.setattr(themecache, "eligible", lambda config: False)
+        shutil.copytree(root, tmp_path / "theme")
+        build(tmp_path / "theme", strict=True, pdf=False)
+    return tree(tmp_path / "cached" / "build" / "site"), tree(tmp_path / "theme" / "build" / "site"), served
+
+
+def test_example_site_is_byte_identical_with_the_cache(tmp_path, monkeypatch):
+    cached, theme, served = built_both_ways(copy_example(tmp_path / "pub"), tmp_path, monkeypatch)
+    assert len(cached) > 100 and cached == theme
+    assert set(served) == set(themecache.CACHED) and min(served.values()) >= 10, served
+
+
+def test_paged_corpus_without_directory_urls_is_byte_identical(tmp_path, monkeypatch):
+    """Later pages of lists live one folder deeper than their record; `use_directory_urls: false`
+    makes every page a file: relative links differ from folder to folder, never within one."""
+    root = tmp_path / "pub"
+    assert main(["demo-corpus", "--incidents", "40", "--out", str(root)]) in (0, None)
+    with open(root / "mkdocs.yml", "a", encoding="utf-8") as config:
+        config.write("use_directory_urls: false\n")
+    monkeypatch.setattr(site, "LISTING_PAGE_SIZE", 4)
+    cached, theme, served = built_both_ways(root, tmp_path, monkeypatch)
+    later = [rel for rel in cached if "/page_" in rel and rel.count("/") >= 3]
+    assert later and all(rel.endswith(".html") for rel in later)
+    assert len(cached) > 100 and cached == theme
+    assert min(served.values()) >= 40, served
+
+
+def test_a_partial_that_shows_the_page_is_never_reused():
+    """The safety net: the first renders of every key are compared; a key whose text differs from
+    one page to the next is rendered by the theme from then on."""
+
+    class Page:
+        is_homepage = False
+        previous_page = next_page = None
+
+        def __init__(self, url: str, title: str):
+            self.url, self.title = url, title
+
+    class Nav:
+        pages = ()
+
+    nav = Nav()
+    partial = themecache._Partial("partials/nav.html", lambda context: iter([f"<nav>{context['page'].title}</nav>"]))
+    out = []
+    for number in range(6):
+        page = Page(f"incidents/i{number}/", f"Incident {number}")
+        out.append("".join(partial({"page": page, "nav": nav, "base_url": "../.."})))
+    assert out == [f"<nav>Incident {n}</nav>" for n in range(6)]
+    assert partial.refused == {("../..", "incidents", "None")}
+
+    renders = []
+    same = themecache._Partial("partials/tabs.html", lambda context: renders.append(1) or iter(["<tabs>"]))
+    out = ["".join(same({"page": Page(f"sources/s{n}/", "x"), "nav": nav, "base_url": "../.."})) for n in range(5)]
+    assert out == ["<tabs>"] * 5 and not same.refused and len(renders) == themecache.CHECKED
+
+
+def test_pages_in_the_navigation_are_not_cached():
+    class Page:
+        is_homepage = False
+        previous_page = next_page = None
+
+        def __init__(self, url):
+            self.url = url
+
+    listing, record = Page("incidents/"), Page("incidents/a/")
+    under = Page("incidents/a/b/")
+
+    class Nav:
+        pages = (listing, under)
+
+    partial = themecache._Partial("partials/nav.html", lambda context: iter(["x"]))
+    context = {"nav": Nav(), "base_url": "../.."}
+    assert partial.key({**context, "page": listing}) is None  # in the navigation
+    assert partial.key({**context, "page": record}) is None  # a navigation page lives under its folder
+    assert partial.key({**context, "page": Page("sources/s/")}) == ("../..", "sources", "None")
+    home = Page("")
+    home.is_homepage = True
+    assert partial.key({**context, "page": home}) is None
+    linked = Page("places/p/")
+    linked.next_page = listing
+    assert partial.key({**context, "page": linked}) is None  # the footer links to its neighbours
+
+
+def test_a_publication_with_its_own_theme_folder_is_not_cached(tmp_path):
+    from mkdocs.config import load_config
+
+    root = copy_example(tmp_path / "pub")
+    (root / "overrides").mkdir()
+    config = load_config(str(root / "mkdocs.yml"), theme={"name": "material", "custom_dir": str(root / "overrides")})
+    assert not themecache.eligible(config)
+    config = load_config(str(root / "mkdocs.yml"), theme={"name": "material", "custom_dir": theme_dir()})
+    assert themecache.eligible(config)

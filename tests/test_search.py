@@ -17,6 +17,7 @@ from browserkit import browser, goto, serve_site  # noqa: F401  (fixtures)
 from conftest import REPO
 
 from incidentbook import sitesearch
+from incidentbook.chartkit import NO_SCRIPT
 from incidentbook.build import SiteBuildFailed, publish_site
 from incidentbook.mkdocs_config import config_overrides, without_search
 
@@ -41,17 +42,28 @@ def test_pagefind_index_replaces_the_builtin_one(built_example):
 
 
 def test_records_are_titled_by_their_heading(built_example):
-    """Pagefind's record for a page is titled by its h1, without the permalink mark (¶)."""
+    """Pagefind's record for a page is titled by its h1, without the permalink mark (¶), and holds
+    the record's text without its footnotes, chart blocks and Cite box (sitesearch.EXCLUDE_SELECTORS)."""
     import gzip
     import json
 
-    titles = {}
+    titles, records = {}, []
     for fragment in (built_example / "build/site/pagefind/fragment").iterdir():
         raw = gzip.decompress(fragment.read_bytes())
         record = json.loads(raw[raw.index(b"{"):])
+        records.append(record)
         titles[record["url"]] = record["meta"]["title"]
         assert "Skip to content" not in record["content"] and "¶" not in record["content"], record["url"]
     assert titles["/" + QUETTA] == "Attack on the police training college in Quetta"
+    content = {record["url"]: record["content"] for record in records}
+    quetta = content["/" + QUETTA]
+    assert "Key facts" in quetta and "Islamic State Khorasan" in quetta and "young recruits" in quetta  # the record itself
+    footnotes = re.findall(r'<li id="fn:\d+">(.*?)</li>', (built_example / "build/site" / QUETTA / "index.html").read_text(encoding="utf-8"), re.DOTALL)
+    assert footnotes and all(re.search(r"line \d+: “", re.sub("<[^>]+>", "", f)) for f in footnotes)
+    for record_content in content.values():  # not the footnotes, chart blocks or the Cite box, on any page
+        assert not re.search(r"line \d+: “", record_content) and "✓" not in record_content
+        assert NO_SCRIPT not in record_content and "Cite this page" not in record_content
+        assert "Best estimate" not in record_content and "Latitude" not in record_content  # charts' data tables
     assert titles["/places/quetta/"] == "Quetta"
     assert not any("¶" in t for t in titles.values()), titles
     assert "/404.html" not in titles

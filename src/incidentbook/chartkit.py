@@ -325,7 +325,7 @@ def chart_block(chart: Chart, root: str, html: bool = False) -> Markup:
         head = "".join(f"<th>{html_text(c)}</th>" for c in chart.table.columns)
         rows = ["<tr>" + "".join(f"<td>{cell(v.item() if hasattr(v, 'item') else v)}</td>" for v in row) + "</tr>"
                 for row in chart.table.rows]
-        return Markup("\n".join([*figure, '<details class="note">', "<summary>Data</summary>",
+        return Markup("\n".join([*figure, '<details class="note ib-chart-data">', "<summary>Data</summary>",
                                   f"<table>\n<thead>\n<tr>{head}</tr>\n</thead>\n<tbody>", *rows,
                                   "</tbody>\n</table>", "</details>", ""]))
     header = "| " + " | ".join(md_escape(c) for c in chart.table.columns) + " |"
@@ -335,7 +335,7 @@ def chart_block(chart: Chart, root: str, html: bool = False) -> Markup:
     return Markup("\n".join([
         *figure,
         "",
-        '??? note "Data"',
+        '??? note ib-chart-data "Data"',
         "",
         *("    " + line for line in (header, rule, *body)),
         "",

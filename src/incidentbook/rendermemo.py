@@ -46,7 +46,7 @@ from .manifest import Inputs
 from .site import RECORD_KINDS, page_url, record_at
 
 MEMO = Path("build") / "cache" / "render-memo.json"
-FORMAT = "4"  # 3: an incident brief's charts have no site image (chartkit.Chart.site_image); 4: briefs in HTML (htmlpages.py)
+FORMAT = "5"  # 3: an incident brief's charts have no site image (chartkit.Chart.site_image); 4: briefs in HTML (htmlpages.py); 5: classes for search to leave out (ib-chart-data, ib-cite)
 STORES = ("incident", "actor", "place", "source", "context")
 
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 
 def one(root: Path, mode: str) -> dict:
-    import incidentbook.build as build
-    import incidentbook.themecache as themecache
+    from incidentbook import build
+    from incidentbook import themecache
 
     if mode == "theme":
         themecache.eligible = lambda config: False

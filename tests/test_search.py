@@ -17,8 +17,8 @@ from browserkit import browser, goto, serve_site  # noqa: F401  (fixtures)
 from conftest import REPO
 
 from incidentbook import sitesearch
-from incidentbook.chartkit import NO_SCRIPT
 from incidentbook.build import SiteBuildFailed, publish_site
+from incidentbook.chartkit import NO_SCRIPT
 from incidentbook.mkdocs_config import config_overrides, without_search
 
 QUETTA = "incidents/quetta-police-college-2016-10-24/"

@@ -24,8 +24,7 @@ from pathlib import Path
 
 
 def one(root: Path, mode: str) -> dict:
-    from incidentbook import build
-    from incidentbook import themecache
+    from incidentbook import build, themecache
 
     if mode == "theme":
         themecache.eligible = lambda config: False

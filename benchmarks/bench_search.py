@@ -53,11 +53,13 @@ def _size(request, site: Path, base: str) -> int:
     return size
 
 
-def index(site: Path) -> dict:
+def index(site: Path, exclude: str | None = None) -> dict:
     shutil.rmtree(site / "pagefind", ignore_errors=True)
     # the build's indexing (incidentbook.sitesearch.index_search: every part of a large site's
     # index, none reused), under /usr/bin/time: its peak RSS is that of the largest Pagefind run
-    script = f"from pathlib import Path; from incidentbook.sitesearch import index_search; print(index_search(Path({str(site.resolve())!r})))"
+    script = ("from pathlib import Path; from incidentbook import sitesearch; "
+              + (f"sitesearch.EXCLUDE_SELECTORS = {exclude!r}; " if exclude is not None else "")
+              + f"print(sitesearch.index_search(Path({str(site.resolve())!r})))")
     result = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-c", script],
                             capture_output=True, text=True, check=False)
     if result.returncode != 0:
@@ -185,11 +187,12 @@ def main() -> None:
     parser.add_argument("--query", action="append", default=[])
     parser.add_argument("--key-ms", type=int, default=150, help="pause between keys when typing at a person's pace")
     parser.add_argument("--no-index", action="store_true", help="use the index the build wrote into SITE/pagefind/")
+    parser.add_argument("--exclude-selectors", help="index with these instead of sitesearch.EXCLUDE_SELECTORS (to compare)")
     args = parser.parse_args()
     builtin = args.site / "search" / "search_index.json"
     out = {"pages": sum(1 for _ in args.site.rglob("index.html")),
            "builtin_search_index_mb": round(builtin.stat().st_size / 1e6, 1) if builtin.exists() else None,
-           "pagefind": index_size(args.site) if args.no_index else index(args.site)}
+           "pagefind": index_size(args.site) if args.no_index else index(args.site, args.exclude_selectors)}
     queries = args.query or ["quetta"]
     out["queries"] = query_costs(args.site, queries)
     if (args.site / "assets/incidentbook/search.js").is_file():

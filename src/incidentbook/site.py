@@ -402,7 +402,6 @@ class PageRenderer:
             if kind in page.context:
                 deps.add(f"{kind}/{page.context[kind].id}")
 
-
         def hyperlink(text: object, target: str) -> str:
             return f'<a href="{target}">{escape_text(text)}</a>' if as_html else f"[{md_escape(text)}]({target})"
 

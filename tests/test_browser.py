@@ -93,3 +93,18 @@ def test_chart_titles_fit_the_chart_at_phone_width(browser, site_url):
         assert found["charts"] == 0 or found["lines"] > 0, path
     assert wrapped > 0  # some title was long enough to be broken at this width
     page.close()
+
+
+@pytest.mark.browser
+def test_source_facts_fit_a_phone(browser, site_url):
+    """The source's facts table fits 390 px without scrolling sideways: its 64-character SHA-256
+    fingerprint wraps (.ib-hash) instead of widening the table past the screen."""
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    goto(page, site_url + PAGES["source"][0])
+    hash_box = page.locator(".ib-hash").first
+    assert len(hash_box.inner_text()) == 64
+    table = page.locator("article table").first
+    widths = table.evaluate("t => [t.getBoundingClientRect().right, document.querySelector('article').getBoundingClientRect().right]")
+    assert widths[0] <= widths[1] + 1, widths
+    assert hash_box.evaluate("e => e.getClientRects().length") > 1  # on more than one line
+    page.close()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,12 @@ from incidentbook.build import build
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 EXAMPLE_PARTS = ("seeds", "data", "templates", "mkdocs.yml", "docs/about.md")
+
+
+def tree(path: Path) -> dict[str, str]:
+    """SHA-256 of every file under path, by its path relative to it: two builds compared byte for byte."""
+    return {p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(path.rglob("*")) if p.is_file()}
 
 
 def copy_example(dest: Path) -> Path:

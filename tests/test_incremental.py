@@ -3,22 +3,17 @@ the result is byte-identical to a clean build, and the published site is never w
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
 import pytest
+from conftest import tree
 
 from incidentbook import incremental
 from incidentbook.build import build
 from incidentbook.chartfiles import PDF_CHART_DIR
 
 GHOR = "data/incidents/ghor-2016-10-25.yaml"
-
-
-def tree(path: Path) -> dict[str, str]:
-    return {f.relative_to(path).as_posix(): hashlib.sha256(f.read_bytes()).hexdigest()
-            for f in sorted(path.rglob("*")) if f.is_file()}
 
 
 def inodes(path: Path) -> dict[str, int]:

@@ -4,12 +4,12 @@ fails fails the build."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from conftest import tree
 
 from incidentbook import parallelpages
 from incidentbook.build import SiteBuildFailed, build
@@ -32,11 +32,6 @@ def corpus(tmp_path_factory) -> Path:
         (root / "docs" / f"note-{number}.md").write_text(
             f"# Note {number}\n\nSee [the brief](incidents/{incident}.md#no-such-heading-{number}).\n", encoding="utf-8")
     return root
-
-
-def tree(path: Path) -> dict[str, str]:
-    return {p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(path.rglob("*")) if p.is_file()}
 
 
 def built(corpus: Path, dest: Path, workers: int, monkeypatch) -> tuple[dict[str, str], list[str]]:

@@ -5,7 +5,6 @@ a source's publisher corrected, an incident added or removed."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import tree
 
 from incidentbook import rendermemo, site
 from incidentbook.build import generate
@@ -35,9 +35,7 @@ def corpus(tmp_path_factory) -> Path:
 
 
 def docs(root: Path) -> dict[str, str]:
-    folder = root / "docs"
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return tree(root / "docs")
 
 
 def run_generate(root: Path, monkeypatch) -> list[str]:

@@ -3,12 +3,11 @@ are rendered once (themecache.py), and the site is byte for byte the one the the
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import copy_example
+from conftest import copy_example, tree
 
 from incidentbook import site, themecache
 from incidentbook.build import build
@@ -19,11 +18,6 @@ from incidentbook.mkdocs_config import theme_dir
 @pytest.fixture(autouse=True)
 def no_chart_images(stand_in_chart_images):
     """Chart images (vl-convert) are not what this is about: a stand-in per spec."""
-
-
-def tree(path: Path) -> dict[str, str]:
-    return {p.relative_to(path).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(path.rglob("*")) if p.is_file()}
 
 
 def counted(monkeypatch) -> dict[str, int]:

@@ -359,6 +359,8 @@ def test_a_failing_part_fails_the_index(sharded_site, monkeypatch):
 def test_search_merges_the_parts_of_a_large_index(browser, serve_site, sharded_site):
     url = serve_site(sharded_site)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
+    # two lanes (two copies of Pagefind, each with its worker), whatever this machine's CPUs
+    page.add_init_script("Object.defineProperty(navigator, 'hardwareConcurrency', {get: () => 2})")
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
     errors: list[str] = []
@@ -378,7 +380,65 @@ def test_search_merges_the_parts_of_a_large_index(browser, serve_site, sharded_s
     assert "./" + QUETTA in hrefs, hrefs  # a brief: from part-incidents-0
     assert any(h.startswith("./sources/") for h in hrefs), hrefs  # the VOA article: from part-sources-0
     assert any("/pagefind/part-incidents-0/fragment/" in u for u in requested)
+    assert any(u.endswith("/pagefind/pagefind.js?lane=1") for u in requested)  # the second lane
+    # Ranked as Pagefind's own mergeIndex ranks the three indexes (ties in any order): the lanes'
+    # answers are merged by score, not one lane's after the other's.
+    reference = dict(page.evaluate(REFERENCE_RANKING, "Quetta"))
+    box = ["/" + h.removeprefix("./") for h in hrefs]
+    assert sorted(box) == sorted(reference)
+    scores = [reference[h] for h in box]
+    assert scores == sorted(scores, reverse=True), list(zip(box, scores))
     assert errors == []
+
+
+# Pagefind's own merged search in the page, from another copy of its module: [url, score] pairs
+# (the page's URL as the search box takes it).
+REFERENCE_RANKING = """async (query) => {
+    const entry = new URL(document.querySelector('[data-ib-search]').dataset.ibPagefind, document.baseURI);
+    const pagefind = await import(entry.href + '?reference');
+    await pagefind.options({excerptLength: 24});
+    pagefind.init();
+    const {parts} = await (await fetch(new URL('ib-shards.json', entry))).json();
+    for (const part of parts) await pagefind.mergeIndex(new URL(part, entry).href, {excerptLength: 24});
+    const found = await pagefind.search(query);
+    return Promise.all(found.results.map(async (r) => { const d = await r.data(); return [d.raw_url || d.url, r.score]; }));
+}"""
+
+
+@pytest.mark.browser
+def test_search_forgets_old_results_only_when_idle(browser, serve_site, built_example):
+    """Pagefind's messages asking its worker to forget garbage-collected results (one per result)
+    wait until the search box has been idle for a while: sent while a reader types, they held the
+    next search back (search.js, DeferredRegistry). Garbage is collected on demand here
+    (--js-flags=--expose-gc)."""
+    from browserkit import CHROMIUM_FLAGS
+
+    own = browser.browser_type.launch(executable_path=shutil.which("chromium"), args=[*CHROMIUM_FLAGS, "--js-flags=--expose-gc"])
+    try:
+        page = own.new_page(viewport={"width": 1280, "height": 900})
+        page.add_init_script("""(() => {
+            window.ibCollect = window.gc;  // before the page's scripts (a chart library has a global gc)
+            window.ibReleases = [];
+            const post = Worker.prototype.postMessage;
+            Worker.prototype.postMessage = function (message, ...rest) {
+                if (message && message.method === 'releaseData') window.ibReleases.push(performance.now());
+                return post.call(this, message, ...rest);
+            };
+        })()""")
+        goto(page, serve_site(built_example / "build/site"))
+        _open_and_type(page, "Quetta")
+        page.locator("#ib-search-input").fill("Ghor")  # the Quetta results are garbage now
+        page.wait_for_function("document.querySelector('.md-search-result__list').dataset.ibQuery === 'Ghor'")
+        for key in ["Backspace", "r"] * 5:  # typing on, collecting garbage at every key
+            page.evaluate("() => { window.ibCollect(); return true; }")
+            page.keyboard.press(key)
+            page.wait_for_timeout(150)
+        last_key = page.evaluate("performance.now()")
+        assert page.evaluate("window.ibReleases.length") == 0
+        page.wait_for_function("() => { window.ibCollect(); return window.ibReleases.length > 0; }", polling=200, timeout=20_000)
+        assert page.evaluate("window.ibReleases[0]") - last_key >= 1400  # IDLE_MS after the last key
+    finally:
+        own.close()
 
 
 def test_listings_are_left_out_of_the_index(built_example):

@@ -21,30 +21,95 @@
   const PAGE = 10;
   const KINDS = { incidents: "Incident brief", actors: "Actor profile", places: "Place", sources: "Source" };
 
-  let pagefind = null;   // promise of the Pagefind module, loaded on first use
+  let pagefind = null;   // promise of the search lanes (Pagefind instances), loaded on first use
   let results = [];      // the current query's results (their data not loaded yet)
   let shown = 0;
   let query = 0;         // increases with each query: answers to older ones are dropped
   let timer = 0;
   let openedBy = null;   // the element to give focus back to on Escape
 
+  // A large site's index comes in parts (pagefind/ib-shards.json, written by the build). Pagefind
+  // searches the indexes it merges one after another in one Web Worker, at about 0.04 ms for each
+  // matching page: a common query of a 10,000-incident site (7,262 pages) took 230-300 ms. So the
+  // parts are dealt out to LANES copies of Pagefind's module, each with a worker of its own,
+  // searched at the same time, and their answers merged by score, as Pagefind's own mergeIndex
+  // ranks the indexes it merges (125-170 ms in two workers; BENCHMARKS.md). Each lane costs its
+  // own copy of Pagefind's script and WebAssembly (about 120 KB, once per page).
+  const LANES = Math.max(1, Math.min(2, navigator.hardwareConcurrency || 1));
+
+  // Pagefind asks its worker to forget a result's data once the result is garbage-collected (a
+  // FinalizationRegistry): one message to the worker and one back per result. After a common
+  // query (7,262 results on a 10,000-incident site) those messages came by the thousand while
+  // the next words were typed, and held the next search back by up to half a second. So the
+  // search box gives Pagefind a registry that collects the forgotten results and passes them on
+  // once the box has been idle (no key, no search) for IDLE_MS, a thousand at a time.
+  const RealRegistry = window.FinalizationRegistry;
+  const IDLE_MS = 1500;
+  const forgotten = [];  // [Pagefind's cleanup function, its held value]
+  let forgetTimer = 0;
+
+  class DeferredRegistry {
+    constructor(cleanup) {
+      this.registry = new RealRegistry((held) => {
+        forgotten.push([cleanup, held]);
+        forgetLater();
+      });
+    }
+    register(target, held, token) { this.registry.register(target, held, token); }
+    unregister(token) { return this.registry.unregister(token); }
+  }
+
+  function forgetLater() {
+    clearTimeout(forgetTimer);
+    forgetTimer = setTimeout(forget, IDLE_MS);
+  }
+
+  function forget() {
+    if (searching) return forgetLater();
+    for (const [cleanup, held] of forgotten.splice(0, 1000)) cleanup(held);
+    if (forgotten.length) forgetTimer = setTimeout(forget, 50);
+  }
+
+  // Pagefind's wrapper makes its registry when it is constructed.
+  function withDeferredRegistry(make) {
+    if (typeof RealRegistry === "undefined") return make();
+    window.FinalizationRegistry = DeferredRegistry;
+    try {
+      return make();
+    } finally {
+      window.FinalizationRegistry = RealRegistry;
+    }
+  }
+
   function load() {
     if (!pagefind) {
       const entry = new URL(root.dataset.ibPagefind, document.baseURI);
-      pagefind = import(entry.href).then(async (module) => {
-        await module.options({ excerptLength: 24 });
-        module.init();
-        // A large site's index comes in parts (pagefind/ib-shards.json, written by the build):
-        // merged into this one, so that one search ranks the results of all of them together.
+      pagefind = (async () => {
         const response = await fetch(new URL("ib-shards.json", entry));
         if (!response.ok) throw new Error(`pagefind/ib-shards.json: HTTP ${response.status}`);
         const { parts } = await response.json();
-        await Promise.all(parts.map((part) => module.mergeIndex(new URL(part, entry).href, { excerptLength: 24 })));
-        return module;
-      });
+        const indexes = [new URL(".", entry).href, ...parts.map((part) => new URL(part, entry).href)];
+        const lanes = Math.min(LANES, indexes.length);
+        return Promise.all(Array.from({ length: lanes }, async (_, lane) => {
+          // A module imported from another URL is another copy, with its own worker.
+          const module = await import(lane ? `${entry.href}?lane=${lane}` : entry.href);
+          const mine = indexes.filter((_, i) => i % lanes === lane);
+          const instance = withDeferredRegistry(() => module.createInstance({ basePath: mine[0], excerptLength: 24 }));
+          await instance.init();
+          await Promise.all(mine.slice(1).map((path) => instance.mergeIndex(path, { excerptLength: 24 })));
+          return instance;
+        }));
+      })();
       pagefind.catch(() => { pagefind = null; });
     }
     return pagefind;
+  }
+
+  // Every lane's results, ranked together by score (the sort is stable: equal scores keep the
+  // lanes' order).
+  async function searchAll(lanes, text) {
+    const answers = await Promise.all(lanes.map((lane) => lane.search(text)));
+    return answers.flatMap((answer) => answer.results).sort((a, b) => b.score - a.score);
   }
 
   function count(n) {
@@ -180,16 +245,14 @@
     }
     let found;
     try {
-      const module = await load();
-      const started = performance.now();
-      found = await module.search(text);
-      cost = performance.now() - started;
+      const lanes = await load();
+      found = await searchAll(lanes, text);
     } catch (error) {
       if (mine === query) status.textContent = "Search is unavailable: its index could not be loaded.";
       return;
     }
     if (mine !== query) return;
-    results = found.results;
+    results = found;
     shown = 0;
     batch = Promise.resolve();  // the previous query's pages, still arriving, are dropped
     list.replaceChildren();
@@ -238,21 +301,17 @@
     return (text.split(/\s+/).pop() || "").length < 3;
   }
 
-  // How long the last search took. A search cannot be stopped once started, so after a slow one
-  // (a common word in a large index) the box waits for a pause in the typing about as long,
-  // rather than start a search at every key that the final text would then wait behind.
-  let cost = 0;
-
   function pause(text) {
-    return Math.max(wordStarted(text) ? 400 : 120, Math.min(cost, 400));
+    return wordStarted(text) ? 400 : 120;
   }
 
   input.addEventListener("input", () => {
+    if (forgotten.length) forgetLater();
     clearTimeout(timer);
     const text = input.value.trim();
     timer = setTimeout(run, pause(text));
     // While the typing pauses, fetch the index chunks of the words typed so far.
-    if (text && !wordStarted(text)) load().then((module) => module.preload(text)).catch(() => {});
+    if (text && !wordStarted(text)) load().then((lanes) => lanes.forEach((lane) => lane.preload(text).catch(() => {}))).catch(() => {});
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();

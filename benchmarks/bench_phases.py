@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/bench_phases.py ROOT [--stub-chart-images]
 
-Prints, as each step ends, its wall-clock and CPU seconds (of this process: page workers forked by
-the build are not in the CPU column) and the process's peak RSS so far; the steps inside the
+Prints, as each step ends, its wall-clock and CPU seconds (of this process, and apart, of the page
+workers forked and the Pagefind runs ended within the step) and the process's peak RSS so far; the steps inside the
 writing of pages (charts, downloads, the Markdown pages, chart images, the other files) are
 timed one by one, and so are MkDocs (run_mkdocs) and Pagefind (index_search). ROOT is built where it is: copy a corpus's inputs first for a clean build
 (bench_rebuild.copy_inputs). Run it under `/usr/bin/time -v` for the CPU of the whole process tree,
@@ -37,6 +37,10 @@ def main() -> None:
     def peak() -> int:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
+    def children() -> float:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
     last = [time.time(), time.process_time(), "start"]
 
     def step(message: str) -> None:
@@ -50,10 +54,10 @@ def main() -> None:
         function = getattr(build, name)
 
         def timed(*args, _function=function, _name=name, **kwargs):
-            wall, cpu = time.time(), time.process_time()
+            wall, cpu, workers = time.time(), time.process_time(), children()
             result = _function(*args, **kwargs)
-            print(f"    {_name}: {time.time() - wall:.1f} s wall, {time.process_time() - cpu:.1f} s CPU, "
-                  f"peak RSS {peak()} MB", flush=True)
+            print(f"    {_name}: {time.time() - wall:.1f} s wall, {time.process_time() - cpu:.1f} s CPU "
+                  f"(+ {children() - workers:.1f} s in workers and Pagefind), peak RSS {peak()} MB", flush=True)
             return result
 
         setattr(build, name, timed)

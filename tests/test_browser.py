@@ -108,3 +108,25 @@ def test_source_facts_fit_a_phone(browser, site_url):
     assert widths[0] <= widths[1] + 1, widths
     assert hash_box.evaluate("e => e.getClientRects().length") > 1  # on more than one line
     page.close()
+
+
+@pytest.mark.browser
+def test_chart_bundle_keeps_its_names_to_itself(browser, site_url):
+    """vl-convert's Vega bundle is a flat script of hundreds of top-level names (`n`, `t`, `gc`…).
+    Loaded as it was, a publication's own script declaring one of them stopped every chart (the
+    bundle could not declare `n` again), and the bundle's `gc` replaced the page's. Wrapped in a
+    function (chartfiles.wrapped_bundle), it keeps them; the loader uses window.vegaEmbed."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    own = '<script>const n = "mine"; function gc() { return "mine"; }</script>'
+
+    def inject(route):
+        response = route.fetch()
+        route.fulfill(response=response, body=response.text().replace("</head>", own + "</head>", 1))
+
+    page.route(site_url, inject)
+    goto(page, site_url)
+    page.wait_for_function("""() => { const views = document.querySelectorAll('.ib-chart-view');
+        return views.length > 0 && [...views].every(v => v.classList.contains('vega-embed') && v.querySelector('svg')); }""",
+                           timeout=30_000)
+    assert page.evaluate("() => [n, gc(), typeof t, typeof vegaEmbed]") == ["mine", "mine", "undefined", "function"]
+    page.close()

@@ -192,14 +192,27 @@ def write_svgs(folder: Path, charts: Mapping[str, Chart]) -> tuple[int, int]:
     return rendered, removed
 
 
+# vl-convert's bundle is a flat script: loaded as it is, its top-level names (`n`, `t`, `gc`, …,
+# hundreds of them) became the page's globals, so that a publication's own script declaring one of
+# them (`const n = …`) stopped the charts, or the bundle replaced the page's function of that name.
+# Inside a function its names stay its own; it still sets window.vegaEmbed, which charts.js uses.
+BUNDLE_WRAP = ("(function () {\n", "\n}).call(window);\n")
+BUNDLE_FORMAT = "2"  # in the version stamp: a bundle written by an older incidentbook is made again
+
+
+def wrapped_bundle(source: str) -> str:
+    return BUNDLE_WRAP[0] + source + BUNDLE_WRAP[1]
+
+
 def write_scripts(docs: Path) -> None:
-    """The vega + vega-lite + vega-embed bundle of the installed vl-convert (made only when its
-    version changes: producing it takes seconds) and the small loader that embeds the charts."""
+    """The vega + vega-lite + vega-embed bundle of the installed vl-convert, wrapped in a function
+    (made only when its version changes: producing it takes seconds), and the small loader that
+    embeds the charts."""
     bundle = docs / BUNDLE
     stamp = bundle.with_suffix(".version")
-    version = vl_convert.__version__
+    version = f"{vl_convert.__version__} {BUNDLE_FORMAT}"
     if not bundle.exists() or not stamp.exists() or stamp.read_text(encoding="utf-8") != version:
-        write_if_changed(bundle, vl_convert.javascript_bundle().encode("utf-8"))
+        write_if_changed(bundle, wrapped_bundle(vl_convert.javascript_bundle()).encode("utf-8"))
         write_if_changed(stamp, version.encode("utf-8"))
     loader = resources.files("incidentbook").joinpath("builtin/assets/charts.js").read_bytes()
     write_if_changed(docs / LOADER, loader)

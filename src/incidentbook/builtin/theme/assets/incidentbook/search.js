@@ -34,7 +34,7 @@
   // parts are dealt out to LANES copies of Pagefind's module, each with a worker of its own,
   // searched at the same time, and their answers merged by score, as Pagefind's own mergeIndex
   // ranks the indexes it merges (125-170 ms in two workers; BENCHMARKS.md). Each lane costs its
-  // own copy of Pagefind's script and WebAssembly (about 120 KB, once per page).
+  // own copy of Pagefind's script, worker and WebAssembly (about 160 KB, once per page).
   const LANES = Math.max(1, Math.min(2, navigator.hardwareConcurrency || 1));
 
   // Pagefind asks its worker to forget a result's data once the result is garbage-collected (a
@@ -301,6 +301,8 @@
     return (text.split(/\s+/).pop() || "").length < 3;
   }
 
+  // (An earlier box also waited after a slow search as long as it had taken; with the parts
+  // searched in two lanes that only delayed the search of the last key: BENCHMARKS.md.)
   function pause(text) {
     return wordStarted(text) ? 400 : 120;
   }

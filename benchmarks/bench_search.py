@@ -13,7 +13,8 @@
    for typing to pause), and the bytes fetched from pagefind/ from the "/" on (anything else the
    page fetched meanwhile is listed apart); then, in a fresh page, the query typed key by key
    (--key-ms apart, 150 ms: a fast typist) and the time from the last key to the first result of
-   the whole query, as a reader sees it (Pagefind loads while the first keys are typed).
+   the whole query, as a reader sees it (Pagefind loads while the first keys are typed);
+   --typed-runs N types each query N times, each in a fresh page, and reports every run and the median.
 Compared with the built-in search, whose whole `search/search_index.json` a browser must load.
 Writes search-probe.html into the site for step 2 and removes it afterwards: run it on a copy of a
 site that others use.
@@ -27,6 +28,7 @@ import http.server
 import json
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -115,7 +117,7 @@ def index_size(site: Path) -> dict:
     return {"index_mb": round(sum(p.stat().st_size for p in files) / 1e6, 1), "index_files": len(files)}
 
 
-def ui_costs(site: Path, queries: list[str], key_ms: int) -> list[dict]:
+def ui_costs(site: Path, queries: list[str], key_ms: int, typed_runs: int = 1) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
@@ -150,23 +152,27 @@ def ui_costs(site: Path, queries: list[str], key_ms: int) -> list[dict]:
                 page.wait_for_selector(".md-search-result__item", timeout=60_000)
                 warm = time.perf_counter() - started
                 # typed at a person's pace in a fresh page: from the last key to the first result
-                # of the whole query (the list's data-ib-query), results for a part of it ignored
-                typed = browser.new_page(viewport={"width": 1280, "height": 900})
-                typed.goto(base, wait_until="load")
-                typed.wait_for_load_state("networkidle")
-                typed.keyboard.press("/")
-                typed.keyboard.type(query[:-1], delay=key_ms)
-                typed.wait_for_timeout(key_ms)
-                started = time.perf_counter()
-                typed.keyboard.type(query[-1])
-                typed.wait_for_function("""(query) => {
-                    const list = document.querySelector('.md-search-result__list');
-                    return list.dataset.ibQuery === query && list.querySelector('.md-search-result__item');
-                }""", arg=query, timeout=60_000)
-                paced = time.perf_counter() - started
-                typed.close()
+                # of the whole query (the list's data-ib-query), results for a part of it ignored;
+                # `typed_runs` times, each in a fresh page (the figure varies from run to run)
+                paced_runs = []
+                for _ in range(typed_runs):
+                    typed = browser.new_page(viewport={"width": 1280, "height": 900})
+                    typed.goto(base, wait_until="load")
+                    typed.wait_for_load_state("networkidle")
+                    typed.keyboard.press("/")
+                    typed.keyboard.type(query[:-1], delay=key_ms)
+                    typed.wait_for_timeout(key_ms)
+                    started = time.perf_counter()
+                    typed.keyboard.type(query[-1])
+                    typed.wait_for_function("""(query) => {
+                        const list = document.querySelector('.md-search-result__list');
+                        return list.dataset.ibQuery === query && list.querySelector('.md-search-result__item');
+                    }""", arg=query, timeout=60_000)
+                    paced_runs.append(round((time.perf_counter() - started) * 1000))
+                    typed.close()
                 out.append({"query": query, "status": status,
-                            "typed_first_results_ms": round(paced * 1000),
+                            "typed_first_results_ms": paced_runs[0],
+                            "typed_runs_ms": paced_runs, "typed_median_ms": statistics.median(paced_runs),
                             "first_results_ms": round(elapsed * 1000),
                             "bytes_fetched": sum(size for url, size in cold if "/pagefind/" in url),
                             "requests": sum(1 for url, _ in cold if "/pagefind/" in url),
@@ -186,6 +192,7 @@ def main() -> None:
     parser.add_argument("site", type=Path)
     parser.add_argument("--query", action="append", default=[])
     parser.add_argument("--key-ms", type=int, default=150, help="pause between keys when typing at a person's pace")
+    parser.add_argument("--typed-runs", type=int, default=1, help="how many times each query is typed (each in a fresh page)")
     parser.add_argument("--no-index", action="store_true", help="use the index the build wrote into SITE/pagefind/")
     parser.add_argument("--exclude-selectors", help="index with these instead of sitesearch.EXCLUDE_SELECTORS (to compare)")
     args = parser.parse_args()
@@ -196,7 +203,7 @@ def main() -> None:
     queries = args.query or ["quetta"]
     out["queries"] = query_costs(args.site, queries)
     if (args.site / "assets/incidentbook/search.js").is_file():
-        out["search_box"] = ui_costs(args.site, queries, args.key_ms)
+        out["search_box"] = ui_costs(args.site, queries, args.key_ms, args.typed_runs)
     print(json.dumps(out, indent=1))
 
 

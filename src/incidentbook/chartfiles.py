@@ -196,12 +196,11 @@ def write_svgs(folder: Path, charts: Mapping[str, Chart]) -> tuple[int, int]:
 # hundreds of them) became the page's globals, so that a publication's own script declaring one of
 # them (`const n = …`) stopped the charts, or the bundle replaced the page's function of that name.
 # Inside a function its names stay its own; it still sets window.vegaEmbed, which charts.js uses.
-BUNDLE_WRAP = ("(function () {\n", "\n}).call(window);\n")
 BUNDLE_FORMAT = "2"  # in the version stamp: a bundle written by an older incidentbook is made again
 
 
 def wrapped_bundle(source: str) -> str:
-    return BUNDLE_WRAP[0] + source + BUNDLE_WRAP[1]
+    return f"(function () {{\n{source}\n}}).call(window);\n"
 
 
 def write_scripts(docs: Path) -> None:

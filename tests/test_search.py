@@ -327,6 +327,39 @@ def test_parts_indexed_two_at_a_time_equal_one_at_a_time(sharded_site, tmp_path,
     assert _files(one / "pagefind") == _files(sharded_site / "pagefind")
 
 
+@pytest.mark.parametrize("part_pages", [2500, 5])
+def test_index_of_the_cut_down_pages_equals_the_index_of_the_whole_pages(built_example, tmp_path, monkeypatch, part_pages):
+    """Pagefind is given each page cut down to its <html> tag, title and article (sitesearch.searchable):
+    the index it writes is byte for byte the one of the whole pages, in one index and in parts."""
+    monkeypatch.setattr(sitesearch, "SHARD_PAGES", part_pages)
+    cut, whole = tmp_path / "cut", tmp_path / "whole"
+    for site in (cut, whole):
+        shutil.copytree(built_example / "build/site", site)
+        shutil.rmtree(site / "pagefind")
+    pages = sorted(whole.rglob("*.html"))
+    kept = [p for p in pages if sitesearch.searchable(p.read_bytes()) == p.read_bytes()]
+    assert [p.relative_to(whole).as_posix() for p in kept] == ["404.html"]  # every other page is cut down
+    brief = sitesearch.searchable((whole / QUETTA / "index.html").read_bytes())
+    assert brief.lstrip().startswith(b"<!doctype html>\n<html lang=\"en\"") and b"md-header" not in brief and b"md-footer" not in brief
+    assert len(brief) < 0.8 * (whole / QUETTA / "index.html").stat().st_size
+    sitesearch.index_search(cut)
+    monkeypatch.setattr(sitesearch, "searchable", lambda page: page)
+    sitesearch.index_search(whole)
+    assert _files(cut / "pagefind") == _files(whole / "pagefind")
+    assert (part_pages == 5) == (cut / "pagefind/part-incidents-0").is_dir()
+
+
+def test_pages_with_other_pagefind_attributes_are_given_whole():
+    page = (b'<!doctype html>\n<html lang="en">\n<head><title>T</title><meta data-pagefind-meta="image:x.png"></head>'
+            b'<body><nav>n</nav><article class="md-content__inner" data-pagefind-body><h1>T</h1></article></body></html>')
+    assert sitesearch.searchable(page) is page  # a meta outside the article: Pagefind reads it there
+    plain = page.replace(b'<meta data-pagefind-meta="image:x.png">', b"")
+    assert sitesearch.searchable(plain) == (b'<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><title>T</title></head>'
+                                            b'<body><article class="md-content__inner" data-pagefind-body><h1>T</h1></article></body></html>\n')
+    excluded = plain.replace(b" data-pagefind-body", b"")
+    assert sitesearch.searchable(excluded) is excluded  # not indexed here, perhaps the whole page elsewhere
+
+
 def test_parts_indexed_at_a_time_as_memory_allows(monkeypatch):
     from incidentbook import parallelpages
 

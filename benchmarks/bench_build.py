@@ -4,7 +4,8 @@
 
 1. `incidentbook demo-corpus --incidents N` into a fresh folder;
 2. load + validate in this process (seconds);
-3. `/usr/bin/time -v incidentbook build --no-pdf` (wall time, peak RSS, site bytes, search index bytes);
+3. `/usr/bin/time -v incidentbook build --no-pdf` (wall time, CPU, peak RSS, site bytes, search index bytes:
+   Pagefind's whole index, of which a browser fetches only what a query needs);
 4. with --plain, the same generated Markdown built the way a user would first write it: every
    page in the nav, the built-in search, no incidentbook (wall time, peak RSS, bytes).
 Prints one JSON object; BENCHMARKS.md records the figures with the command.
@@ -100,6 +101,8 @@ def main() -> None:
     out["build"]["html_bytes_per_incident"] = round(tree_bytes(site, "*.html") / args.incidents)
     index = site / "search" / "search_index.json"
     out["build"]["search_index_mb"] = round(index.stat().st_size / 1e6, 1) if index.exists() else None
+    # Pagefind's index, all of it (a browser fetches only a query's chunks: bench_search.py)
+    out["build"]["pagefind_index_mb"] = round(tree_bytes(site / "pagefind") / 1e6, 1) if (site / "pagefind").is_dir() else None
     if args.plain:
         out["plain"] = plain_site(root, work / "plain")
         out["ratio_time_ours_over_plain"] = round(out["build"]["seconds"] / out["plain"]["seconds"], 2)

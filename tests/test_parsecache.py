@@ -104,3 +104,43 @@ def test_line_maps_are_not_kept_after_loading(example: Path):
     pub = load_publication(example, save_cache=False)
     own_file = [origin for origin in pub.origins.values() if not origin.prefix]
     assert own_file and all(isinstance(origin.lines, LazyLines) and origin.lines._lines is None for origin in own_file)
+
+
+def test_a_clean_load_parsed_in_two_processes_equals_one_in_one(example: Path, monkeypatch):
+    """Without a cache (a clean build), the data files are parsed in two processes
+    (ParseCache.prefetch): the records, the problems with their lines and the cache written are
+    those of a load in one process."""
+    import os
+
+    incident = example / GHOR
+    incident.write_text(incident.read_text(encoding="utf-8").replace("said_by: amnesty-international", "said_by: amnesty", 1),
+                        encoding="utf-8")
+    broken = example / "data/actors/broken.yaml"
+    broken.write_text("id: broken\nname: [unclosed\n", encoding="utf-8")
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    seen = {}
+    for workers in ("1", "2"):
+        shutil.rmtree(example / "build", ignore_errors=True)
+        monkeypatch.setenv("INCIDENTBOOK_MKDOCS_WORKERS", workers)
+        forks.clear()
+        problems = problems_of(example)
+        cache = ParseCache(example).old
+        broken.unlink()
+        incident.write_text(incident.read_text(encoding="utf-8").replace("said_by: amnesty", "said_by: amnesty-international", 1),
+                            encoding="utf-8")
+        shutil.rmtree(example / "build")
+        pub = load_publication(example)  # the example as it is, clean
+        seen[workers] = (problems, cache, pub, len(forks))
+        broken.write_text("id: broken\nname: [unclosed\n", encoding="utf-8")
+        incident.write_text(incident.read_text(encoding="utf-8").replace("said_by: amnesty-international", "said_by: amnesty", 1),
+                            encoding="utf-8")
+    (one, one_cache, one_pub, one_forks), (two, two_cache, two_pub, two_forks) = seen["1"], seen["2"]
+    assert one_forks == 0 and two_forks == 2  # one fork per clean load in two processes
+    assert two == one
+    assert any(p.startswith(f"{GHOR}:") and "unknown actor 'amnesty'" in p for p in two)
+    assert any(p.startswith("data/actors/broken.yaml:3: malformed YAML") for p in two), two
+    assert two_cache == one_cache and GHOR in two_cache and "data/actors/broken.yaml" not in two_cache
+    assert two_pub.incidents == one_pub.incidents and two_pub.actors == one_pub.actors and two_pub.sources == one_pub.sources
+    assert two_pub.places == one_pub.places and two_pub.context == one_pub.context and two_pub.info == one_pub.info

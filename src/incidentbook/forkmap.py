@@ -3,8 +3,8 @@ Markdown with Jinja took 656 s of CPU in one process at 100,000 incidents.
 
 `fork_map(items, work, workers)` calls `work(item)` for every item and returns the results in the
 items' order. Item i goes to process i % workers; the calling process takes share 0 and each
-forked worker one other share, sending its results back through a pipe as JSON (so `work` must
-return JSON values, and its side effects stay in the worker unless they are files). A worker that
+forked worker one other share, sending its results back through a pipe as a pickle (so `work` must
+return values pickle can carry, and its side effects stay in the worker unless they are files). A worker that
 fails, for any reason, is not trusted: the calling process does its share again itself, so an
 error (a broken template, say) is raised here, where the caller handles it, exactly as in one
 process. A worker never returns into the caller: it ends with os._exit, and any worker still
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import os
+import pickle
 import signal
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -42,7 +42,7 @@ def fork_map(items: Sequence, work: Callable[[Any], Any], workers: int) -> list:
                     os.close(read_end)
                     for _, _, other in children:
                         os.close(other)
-                    data = json.dumps([work(item) for item in items[share::workers]]).encode("utf-8")
+                    data = pickle.dumps([work(item) for item in items[share::workers]], protocol=5)
                     view = memoryview(data)
                     while view:
                         view = view[os.write(write_end, view):]
@@ -63,8 +63,8 @@ def fork_map(items: Sequence, work: Callable[[Any], Any], workers: int) -> list:
             _, status = os.waitpid(pid, 0)
             done = None
             if os.waitstatus_to_exitcode(status) == 0:
-                with contextlib.suppress(ValueError):
-                    done = json.loads(b"".join(chunks))
+                with contextlib.suppress(pickle.UnpicklingError, EOFError, ValueError):
+                    done = pickle.loads(b"".join(chunks))  # from a process of this build: its own bytes
             if not isinstance(done, list) or len(done) != len(range(share, len(items), workers)):
                 done = [work(item) for item in items[share::workers]]  # raises here what the worker met
             results[share::workers] = done

@@ -123,6 +123,16 @@ def _records(root: Path, folder: str) -> list[Path]:
     return sorted(directory.glob("*.yaml")) if directory.is_dir() else []
 
 
+FOLDERS = ("sources", "incidents", "actors", "places", "event-types")  # one record per file
+FILES = ("publication.yaml", "vocabulary.yaml", "places.yaml", "context.yaml")  # data/'s other files
+
+
+def _data_files(root: Path) -> list[tuple[Path, str]]:
+    """Every YAML file load_publication reads, with the name it reports it by."""
+    paths = [root / "data" / name for name in FILES] + [path for folder in FOLDERS for path in _records(root, folder)]
+    return [(path, _rel(root, path)) for path in paths if path.is_file()]
+
+
 @gc_paused
 def load_publication(root: Path, save_cache: bool = True) -> Publication:
     """Read and validate every record under data/ and every seed.
@@ -133,6 +143,7 @@ def load_publication(root: Path, save_cache: bool = True) -> Publication:
     root = root.resolve()
     problems: list[Problem] = []
     cache = ParseCache(root)
+    cache.prefetch(_data_files(root))
 
     def read(path: Path):
         display = _rel(root, path)

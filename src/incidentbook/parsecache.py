@@ -68,6 +68,7 @@ class ParseCache:
         self.old: dict[str, tuple[str, bytes]] = {}
         self.new: dict[str, tuple[str, bytes]] = {}
         self.hits = self.misses = 0
+        self.prefetched = False
         self.digests: dict[str, str] = {}  # SHA-256 of every file read, for the manifest's input hashes
         if self.path is not None and self.path.is_file():
             try:
@@ -76,6 +77,25 @@ class ParseCache:
                     self.old = stored["files"]
             except (OSError, EOFError, ValueError, TypeError, KeyError, pickle.UnpicklingError):
                 self.old = {}
+
+    def prefetch(self, files: list[tuple[Path, str]]) -> None:
+        """With an empty cache (a clean build, a fresh clone), parse `files` ((path, display) pairs)
+        in several processes (forkmap.fork_map, as many as parallelpages.workers_for allows) into
+        the cache, so that load() finds them there: composing YAML and walking its nodes is most of
+        a cold load (about 0.7 ms per incident file), and it needs nothing but each file's bytes. A
+        file that cannot be read, or has problems, is left out and read by load(), which reports it."""
+        if self.old or self.path is None:
+            return
+        from .forkmap import fork_map
+        from .parallelpages import workers_for
+
+        workers = workers_for(len(files))
+        if workers <= 1:
+            return
+        for (_, display), parsed in zip(files, fork_map([(str(path), display) for path, display in files], _parsed, workers)):
+            if parsed is not None:
+                self.old[display] = parsed
+        self.prefetched = True
 
     def load(self, path: Path, display: str) -> tuple[object, LineMap | LazyLines]:
         """(data, lines) as yamlio.load_yaml gives them; lines are lazy when the data came from the cache."""
@@ -103,7 +123,7 @@ class ParseCache:
 
     def save(self) -> None:
         """Store what this load read (files no longer present drop out); only when something changed."""
-        if self.path is None or (self.misses == 0 and self.new.keys() == self.old.keys()):
+        if self.path is None or (self.misses == 0 and not self.prefetched and self.new.keys() == self.old.keys()):
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,3 +133,16 @@ class ParseCache:
         except (OSError, ValueError, pickle.PicklingError):
             pass  # a cache that cannot be written costs time, never a result
 
+
+
+def _parsed(item: tuple[str, str]) -> tuple[str, bytes] | None:
+    """(SHA-256, pickled value) of a file as the cache holds it (ParseCache.prefetch), or None."""
+    path, display = item
+    try:
+        raw = Path(path).read_bytes()
+        if len(raw) > MAX_BYTES:
+            return None
+        data, _ = parse_yaml(raw, display)
+    except (OSError, ProblemsFound):
+        return None
+    return hashlib.sha256(raw).hexdigest(), pickle.dumps(data, protocol=5)

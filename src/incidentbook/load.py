@@ -128,7 +128,8 @@ FILES = ("publication.yaml", "vocabulary.yaml", "places.yaml", "context.yaml")  
 
 
 def _data_files(root: Path) -> list[tuple[Path, str]]:
-    """Every YAML file load_publication reads, with the name it reports it by."""
+    """Every YAML file load_publication reads, with the name it reports it by (parsed ahead, in
+    several processes, on a clean build: ParseCache.prefetch; a file left out is parsed when read)."""
     paths = [root / "data" / name for name in FILES] + [path for folder in FOLDERS for path in _records(root, folder)]
     return [(path, _rel(root, path)) for path in paths if path.is_file()]
 

@@ -134,7 +134,6 @@ class ParseCache:
             pass  # a cache that cannot be written costs time, never a result
 
 
-
 def _parsed(item: tuple[str, str]) -> tuple[str, bytes] | None:
     """(SHA-256, pickled value) of a file as the cache holds it (ParseCache.prefetch), or None."""
     path, display = item

@@ -238,7 +238,7 @@ def _run(site: Path, output: Path) -> None:
     from .build import SiteBuildFailed  # here, not at the top: build imports this module
 
     try:
-        # cwd is the site itself, so that no pagefind.yml of the caller's folder changes the index
+        # cwd is the folder indexed, so that no pagefind.yml of the caller's folder changes the index
         result = subprocess.run(pagefind_command(site, output), cwd=site, capture_output=True, text=True, check=False,
                                 preexec_fn=_die_with_the_build if _PRCTL is not None else None)
     except OSError as exc:

@@ -123,14 +123,27 @@ def _records(root: Path, folder: str) -> list[Path]:
     return sorted(directory.glob("*.yaml")) if directory.is_dir() else []
 
 
-FOLDERS = ("sources", "incidents", "actors", "places", "event-types")  # one record per file
-FILES = ("publication.yaml", "vocabulary.yaml", "places.yaml", "context.yaml")  # data/'s other files
+# What load_publication reads under data/ (and _data_files lists for it):
+INFO_FILES = ("publication.yaml", "vocabulary.yaml")
+RECORD_FOLDERS = (  # (kind, folder, model): one record per file
+    ("source", "sources", Source),
+    ("incident", "incidents", Incident),
+    ("actor", "actors", Actor),
+    ("place", "places", Place),  # one file per place, beside data/places.yaml (e.g. imported)
+)
+LIST_FILES = (  # (kind, file, key, model): a file holding a list of records under `key`
+    ("place", "places.yaml", "places", Place),
+    ("context", "context.yaml", "figures", ContextFigure),
+)
+EVENT_TYPES = "event-types"  # one file per event type, beside data/vocabulary.yaml (e.g. imported)
 
 
 def _data_files(root: Path) -> list[tuple[Path, str]]:
     """Every YAML file load_publication reads, with the name it reports it by (parsed ahead, in
-    several processes, on a clean build: ParseCache.prefetch; a file left out is parsed when read)."""
-    paths = [root / "data" / name for name in FILES] + [path for folder in FOLDERS for path in _records(root, folder)]
+    several processes, on a clean build: ParseCache.prefetch)."""
+    names = [*INFO_FILES, *(filename for _, filename, _, _ in LIST_FILES)]
+    folders = [*(folder for _, folder, _ in RECORD_FOLDERS), EVENT_TYPES]
+    paths = [root / "data" / name for name in names] + [path for folder in folders for path in _records(root, folder)]
     return [(path, _rel(root, path)) for path in paths if path.is_file()]
 
 
@@ -155,9 +168,9 @@ def load_publication(root: Path, save_cache: bool = True) -> Publication:
             return None, Origin(display, {})
         return data, Origin(display, lines)
 
-    info_data, info_origin = read(root / "data" / "publication.yaml")
+    info_data, info_origin = read(root / "data" / INFO_FILES[0])
     info = _validate(PublicationInfo, info_data, info_origin, problems) if info_data is not None else None
-    vocab_data, vocab_origin = read(root / "data" / "vocabulary.yaml")
+    vocab_data, vocab_origin = read(root / "data" / INFO_FILES[1])
     vocabulary = _validate(Vocabulary, vocab_data, vocab_origin, problems) if vocab_data is not None else None
 
     pub = Publication(root, info or PublicationInfo(title="(untitled)"), vocabulary or Vocabulary(event_types=[]))
@@ -182,12 +195,8 @@ def load_publication(root: Path, save_cache: bool = True) -> Publication:
             origin = Origin(origin.path, LazyLines(file, origin.path), origin.prefix)
         pub.origins[key] = origin
 
-    for kind, folder, store, model in (
-        ("source", "sources", pub.sources, Source),
-        ("incident", "incidents", pub.incidents, Incident),
-        ("actor", "actors", pub.actors, Actor),
-        ("place", "places", pub.places, Place),  # one file per place, beside data/places.yaml (e.g. imported)
-    ):
+    for kind, folder, model in RECORD_FOLDERS:
+        store = pub.store(kind)
         for path in _records(root, folder):
             data, origin = read(path)
             if data is None:
@@ -198,10 +207,8 @@ def load_publication(root: Path, save_cache: bool = True) -> Publication:
                 if record is not None and path.stem != record.id:
                     problems.append(Problem(origin.path, origin.line(("id",)), "id", f"the file name must be the id: rename to {record.id}.yaml or change the id to {path.stem!r}"))
 
-    for kind, filename, key, store, model in (
-        ("place", "places.yaml", "places", pub.places, Place),
-        ("context", "context.yaml", "figures", pub.context, ContextFigure),
-    ):
+    for kind, filename, key, model in LIST_FILES:
+        store = pub.store(kind)
         path = root / "data" / filename
         if not path.exists():
             continue
@@ -214,7 +221,7 @@ def load_publication(root: Path, save_cache: bool = True) -> Publication:
         for i, item in enumerate(data[key]):
             add(kind, store, model, item, Origin(origin.path, origin.lines, (key, i)))
 
-    for path in _records(root, "event-types"):  # one file per event type, beside data/vocabulary.yaml (e.g. imported)
+    for path in _records(root, EVENT_TYPES):
         data, origin = read(path)
         event_type = _validate(EventType, data, origin, problems) if data is not None else None
         if event_type is not None and all(t.id != event_type.id for t in pub.vocabulary.event_types):

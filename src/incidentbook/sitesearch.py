@@ -187,19 +187,15 @@ def searchable(page: bytes) -> bytes:
 
 def _mirror(site: Path, rels: list[str], mirror: Path) -> None:
     """The pages `rels` of `site`, as Pagefind is given them (searchable), in the folder `mirror`."""
-    mirror.mkdir(parents=True, exist_ok=True)
-    made = {mirror}
+    mirror.mkdir(parents=True, exist_ok=True)  # Pagefind runs in it, even with no pages
     for rel in rels:
-        target = mirror / rel
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
         page = (site / rel).read_bytes()
         cut = searchable(page)
         if cut is page:
-            _link(site / rel, target)
+            _link(site / rel, mirror / rel)
         else:
-            target.write_bytes(cut)
+            (mirror / rel).parent.mkdir(parents=True, exist_ok=True)
+            (mirror / rel).write_bytes(cut)
 
 
 def _folder(name: str) -> str:

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import copy_example
 
 from incidentbook.load import load_publication
 from incidentbook.parsecache import ParseCache
@@ -144,3 +145,89 @@ def test_a_clean_load_parsed_in_two_processes_equals_one_in_one(example: Path, m
     assert two_cache == one_cache and GHOR in two_cache and "data/actors/broken.yaml" not in two_cache
     assert two_pub.incidents == one_pub.incidents and two_pub.actors == one_pub.actors and two_pub.sources == one_pub.sources
     assert two_pub.places == one_pub.places and two_pub.context == one_pub.context and two_pub.info == one_pub.info
+
+
+ODD_YAML = [
+    "",  # empty: None
+    "just text\n",  # a scalar document
+    "a: 1\nb: [1, 2.5, yes, No, ~, 0x1f, 1_000, 2016-10-25, '2016-10-25', .inf, +12]\n",
+    "a: {b: {c: [x, {d: e}]}}\n",
+    "\ufeffid: bom\n",
+    "a: &x [1]\nb: *x\n",  # an alias
+    "a: 1\na: 2\n",  # a key twice
+    "? [a, b]\n: c\n",  # a key that is not text
+    "a: [unclosed\n",  # malformed
+    "- " + "[" * 3 + "1" + "]" * 3 + "\n",
+    "a:\n" + "".join(f"  - {i}\n" for i in range(2100)),
+]
+
+
+@pytest.mark.parametrize("text", ODD_YAML)
+def test_a_file_parsed_ahead_has_parse_yaml_s_value_or_is_left_to_it(text: str, monkeypatch):
+    """yamlio.parse_value (parsing ahead, without lines) gives parse_yaml's value, and refuses
+    every file parse_yaml reports a problem in (which the load then parses to report it)."""
+    from incidentbook import yamlio
+    from incidentbook.yamlio import Refused, parse_value, parse_yaml
+
+    monkeypatch.setattr(yamlio, "MAX_NODES", 2000)  # the last text has more values than this
+    raw = text.encode("utf-8")
+    try:
+        expected = parse_yaml(raw, "x.yaml")[0]
+    except ProblemsFound:
+        with pytest.raises((ProblemsFound, Refused)):
+            parse_value(raw, "x.yaml")
+    else:
+        assert parse_value(raw, "x.yaml") == expected
+
+
+def test_every_file_of_the_example_parsed_ahead_has_parse_yaml_s_value(example: Path):
+    from incidentbook.yamlio import parse_value, parse_yaml
+
+    files = sorted((example / "data").rglob("*.yaml"))
+    assert len(files) > 10
+    for path in files:
+        raw = path.read_bytes()
+        assert parse_value(raw, path.name) == parse_yaml(raw, path.name)[0], path
+
+
+def test_records_checked_in_two_processes_give_the_problems_of_one(example: Path, monkeypatch):
+    """validate() shares the records out between processes from validate.MIN_RECORDS records on:
+    the problems (in order, with their lines) and the verified quotes are those of one process."""
+    import os
+
+    from incidentbook import validate as validate_module
+
+    clean = copy_example(example.parent / "clean")
+    edits = {GHOR: [("said_by: amnesty-international", "said_by: amnesty"), ("killing of nearly 30 civilians", "killing of nearly 31 civilians")],
+             "data/actors/taliban.yaml": [("kind: armed-group", "kind: armed-group\nparent: no-such-actor")]}
+    for rel, pairs in edits.items():
+        text = (example / rel).read_text(encoding="utf-8")
+        for old, new in pairs:
+            assert old in text, (rel, old)
+            text = text.replace(old, new, 1)
+        (example / rel).write_text(text, encoding="utf-8")
+    monkeypatch.setattr(validate_module, "MIN_RECORDS", 1)
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    seen = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("INCIDENTBOOK_MKDOCS_WORKERS", workers)
+        pub = load_publication(example)  # from the cache: nothing forked
+        forks.clear()
+        with pytest.raises(ProblemsFound) as caught:
+            validate(pub)
+        seen[workers] = ([str(p) for p in caught.value.problems], len(forks))
+    (one, one_forks), (two, two_forks) = seen["1"], seen["2"]
+    assert one_forks == 0 and two_forks == 1
+    assert two == one
+    assert len(one) >= 3
+    assert any(p.startswith(f"{GHOR}:") and "unknown actor 'amnesty'" in p for p in two)
+    assert any(p.startswith("data/actors/taliban.yaml:4: parent") and "no-such-actor" in p for p in two), two
+    assert any(p.startswith(f"{GHOR}:") and "nearly 31 civilians" in p for p in two)
+    verified = {}  # and the quotes verified, on the example as it is
+    for workers in ("1", "2"):
+        monkeypatch.setenv("INCIDENTBOOK_MKDOCS_WORKERS", workers)
+        verification = validate(load_publication(clean))
+        verified[workers] = (list(verification.lines.items()), sorted(verification.rows))
+    assert verified["2"] == verified["1"] and len(verified["1"][0]) > 20

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from . import __version__
 from .problems import ProblemsFound
-from .yamlio import MAX_BYTES, LineMap, load_yaml, parse_yaml
+from .yamlio import MAX_BYTES, LineMap, Refused, load_yaml, parse_value, parse_yaml
 
 FORMAT = f"incidentbook {__version__} parsed-yaml 2"
 
@@ -68,7 +68,7 @@ class ParseCache:
         self.old: dict[str, tuple[str, bytes]] = {}
         self.new: dict[str, tuple[str, bytes]] = {}
         self.hits = self.misses = 0
-        self.prefetched = False
+        self.fetched: dict[str, tuple[str, bytes]] = {}  # parsed ahead in this run (prefetch), not yet loaded
         self.digests: dict[str, str] = {}  # SHA-256 of every file read, for the manifest's input hashes
         if self.path is not None and self.path.is_file():
             try:
@@ -78,12 +78,13 @@ class ParseCache:
             except (OSError, EOFError, ValueError, TypeError, KeyError, pickle.UnpicklingError):
                 self.old = {}
 
-    def prefetch(self, files: list[tuple[Path, str]]) -> None:
-        """With an empty cache (a clean build, a fresh clone), parse `files` ((path, display) pairs)
-        in several processes (forkmap.fork_map, as many as parallelpages.workers_for allows) into
-        the cache, so that load() finds them there: composing YAML and walking its nodes is most of
-        a cold load (about 0.7 ms per incident file), and it needs nothing but each file's bytes. A
-        file that cannot be read, or has problems, is left out and read by load(), which reports it."""
+    def prefetch(self, root: Path, files: list[str]) -> None:
+        """With an empty cache (a clean build, a fresh clone), parse `files` (paths relative to
+        root, as load_publication names them) in several processes (forkmap.fork_map, as many as
+        parallelpages.workers_for allows), so that load() takes their values from here instead of
+        reading them again: composing YAML and walking its nodes is most of a cold load (about
+        0.7 ms per incident file), and it needs nothing but each file's bytes. A file that cannot
+        be read, or has problems, is left out and read by load(), which reports it."""
         if self.old or self.path is None:
             return
         from .forkmap import fork_map
@@ -92,13 +93,18 @@ class ParseCache:
         workers = workers_for(len(files))
         if workers <= 1:
             return
-        for (_, display), parsed in zip(files, fork_map([(str(path), display) for path, display in files], _parsed, workers)):
+        for display, parsed in zip(files, fork_map([(str(root / display), display) for display in files], _parsed, workers)):
             if parsed is not None:
-                self.old[display] = parsed
-        self.prefetched = True
+                self.fetched[display] = parsed
 
     def load(self, path: Path, display: str) -> tuple[object, LineMap | LazyLines]:
-        """(data, lines) as yamlio.load_yaml gives them; lines are lazy when the data came from the cache."""
+        """(data, lines) as yamlio.load_yaml gives them; lines are lazy when the data came from the
+        cache or was parsed ahead (prefetch: the file is not read again)."""
+        fetched = self.fetched.pop(display, None)
+        if fetched is not None:
+            self.digests[display] = fetched[0]
+            self.new[display] = fetched
+            return pickle.loads(fetched[1]), LazyLines(path, display)  # pickled by this build's own process
         try:
             raw = path.read_bytes()
         except OSError:
@@ -123,7 +129,7 @@ class ParseCache:
 
     def save(self) -> None:
         """Store what this load read (files no longer present drop out); only when something changed."""
-        if self.path is None or (self.misses == 0 and not self.prefetched and self.new.keys() == self.old.keys()):
+        if self.path is None or (self.misses == 0 and self.new.keys() == self.old.keys()):
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -141,7 +147,7 @@ def _parsed(item: tuple[str, str]) -> tuple[str, bytes] | None:
         raw = Path(path).read_bytes()
         if len(raw) > MAX_BYTES:
             return None
-        data, _ = parse_yaml(raw, display)
-    except (OSError, ProblemsFound):
+        data = parse_value(raw, display)
+    except (OSError, ProblemsFound, Refused):
         return None
     return hashlib.sha256(raw).hexdigest(), pickle.dumps(data, protocol=5)

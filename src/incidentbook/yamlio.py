@@ -50,8 +50,8 @@ def load_yaml(path: Path, display: str) -> tuple[object, LineMap]:
     return parse_yaml(raw, display)
 
 
-def parse_yaml(raw: bytes, display: str) -> tuple[object, LineMap]:
-    """load_yaml for bytes already read."""
+def _compose(raw: bytes, display: str) -> yaml.Node | None:
+    """The node tree of a data file's bytes; ProblemsFound when it is too large, not UTF-8 or not YAML."""
     if len(raw) > MAX_BYTES:
         raise ProblemsFound([Problem(display, None, "", f"file is {len(raw):,} bytes; the limit for a data file is {MAX_BYTES:,}")])
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -61,7 +61,7 @@ def parse_yaml(raw: bytes, display: str) -> tuple[object, LineMap]:
     except UnicodeDecodeError as exc:
         raise ProblemsFound([Problem(display, raw[: exc.start].count(b"\n") + 1, "", f"not UTF-8 (byte offset {exc.start}); save the file as UTF-8")]) from None
     try:
-        root = yaml.compose(text, Loader=_LOADER)
+        return yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -69,6 +69,45 @@ def parse_yaml(raw: bytes, display: str) -> tuple[object, LineMap]:
         raise ProblemsFound([Problem(display, line, "", f"malformed YAML: {what}")]) from None
     except yaml.YAMLError as exc:
         raise ProblemsFound([Problem(display, None, "", f"malformed YAML: {exc}")]) from None
+
+
+class Refused(Exception):
+    """parse_value met something parse_yaml reports as a problem."""
+
+
+def parse_value(raw: bytes, display: str) -> object:
+    """parse_yaml's value without its line map, about a fifth faster (a clean load's parsing ahead:
+    parsecache.prefetch). It raises ProblemsFound or Refused wherever parse_yaml raises
+    ProblemsFound, without saying where: parse the file with parse_yaml to report it."""
+    root = _compose(raw, display)
+    if root is None:
+        return None
+    count = 0
+    seen: set[int] = set()
+
+    def build(node: yaml.Node):
+        nonlocal count
+        count += 1
+        if count > MAX_NODES or id(node) in seen:
+            raise Refused
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            return _scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            return [build(item) for item in node.value]
+        result: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.value in result:
+                raise Refused
+            result[key_node.value] = build(value_node)
+        return result
+
+    return build(root)
+
+
+def parse_yaml(raw: bytes, display: str) -> tuple[object, LineMap]:
+    """load_yaml for bytes already read."""
+    root = _compose(raw, display)
     if root is None:
         return None, {}
     lines: LineMap = {}

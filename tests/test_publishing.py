@@ -249,3 +249,50 @@ def test_downloads_written_while_made_equal_those_made_in_memory(tmp_path):
     (out / "incidents.json").write_bytes(b"[]\n")
     assert exports.data_files(views, "demo", "Demo", "1", write_to=out)["incidents.json"].written
     assert (out / "incidents.json").read_bytes() == in_memory["incidents.json"]
+
+
+def test_downloads_made_in_two_processes_equal_those_made_in_one(tmp_path, monkeypatch):
+    """From exports.MIN_FORKED incidents on, the per-incident JSON files are made and written in
+    several processes: the files, incidents.json, what data_files returns and the memo it leaves
+    are those of one process, and a second build with the memo rewrites nothing."""
+    import os
+
+    from conftest import copy_example
+
+    from incidentbook import exports
+    from incidentbook.validate import load_and_validate
+    from incidentbook.views import Views
+
+    root = copy_example(tmp_path / "pub")
+    views = Views(*load_and_validate(root))
+    monkeypatch.setattr(exports, "MIN_FORKED", 1)
+    forks = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
+    made = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("INCIDENTBOOK_MKDOCS_WORKERS", workers)
+        out = tmp_path / f"data-{workers}"
+        memo = exports.JsonMemo(None)
+        forks.clear()
+        files = exports.data_files(views, "demo", "Demo", "1", memo, write_to=out)
+        made[workers] = (len(forks), {path: (value.sha256, len(value), value.written) if isinstance(value, exports.Written) else value
+                                      for path, value in files.items()},
+                         {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}, memo.now)
+    (one_forks, *one), (two_forks, *two) = made["1"], made["2"]
+    assert one_forks == 0 and two_forks == 1
+    assert two == one
+    assert len([p for p in one[1] if p.startswith("incidents/")]) == 2 and b"ghor-2016-10-25" in one[1]["incidents.json"]
+
+    # again with the memo of a build that wrote them into docs/: read back in both processes, nothing rewritten
+    docs_data = root / "docs" / "data"
+    memo = exports.JsonMemo(root)
+    exports.data_files(views, "demo", "Demo", "1", memo, write_to=docs_data)
+    memo.save()
+    memo = exports.JsonMemo(root)
+    forks.clear()
+    again = exports.data_files(views, "demo", "Demo", "1", memo, write_to=docs_data)
+    assert len(forks) == 1
+    streamed = [value for path, value in again.items() if path.startswith("incidents/") or path == "incidents.json"]
+    assert len(streamed) == 3 and not any(value.written for value in streamed)
+    assert memo.now == exports.JsonMemo(root).before

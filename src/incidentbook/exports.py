@@ -1,6 +1,8 @@
 """Data downloads: the publication's records as CSV, JSON and GeoJSON, described by a Frictionless
-data package: views in, {path: bytes} out (paths relative to the site's data/ folder). Nothing is
-written here; a JsonMemo may read back, unchanged, JSON files the last build wrote into docs/.
+data package: views in, {path: bytes} out (paths relative to the site's data/ folder); with
+`write_to`, the per-incident JSON files and incidents.json are written as they are made (in several
+processes for a large publication), and a JsonMemo may read back, unchanged, JSON files the last
+build wrote into docs/.
 
 One row per thing a researcher counts: an incident, an actor, a source, one source's casualty
 figure, one responsibility statement. Ranges keep their open ends (an empty high means "no upper
@@ -333,6 +335,27 @@ TABLES = (
 )
 
 
+MIN_FORKED = 1_000  # incidents from which their JSON files are made in several processes
+
+
+def _incident_files(views: Views, memo: JsonMemo, write_to: Path | None) -> list[tuple[str, bytes | Written, list]]:
+    """(path, the JSON bytes or, with write_to, the file written, the memo's entry) of every incident,
+    by date. With write_to, from MIN_FORKED incidents on, in several processes (forkmap.fork_map, as
+    many as parallelpages.workers_for allows), each writing its share of the files: encoding JSON
+    with indent is pure Python, about 1 ms an incident (10 s of a clean build at 10,000)."""
+    from .forkmap import fork_map
+    from .parallelpages import workers_for
+
+    def one(incident: Incident) -> tuple[str, bytes | Written, list]:
+        path = f"incidents/{incident.id}.json"
+        data = memo.encode(path, incident_record(views, incident))
+        return path, (Written.write(write_to / path, data) if write_to is not None else data), memo.now[path]
+
+    incidents = views.incidents_by_date(newest_first=False)
+    workers = workers_for(len(incidents)) if write_to is not None and len(incidents) >= MIN_FORKED else 1
+    return fork_map(incidents, one, workers)
+
+
 def data_files(views: Views, name: str, title: str, version: str, memo: JsonMemo | None = None,
                write_to: Path | None = None) -> dict[str, bytes | Written]:
     """Every download, keyed by its path under the site's data/ folder. With a memo, JSON files whose
@@ -352,11 +375,10 @@ def data_files(views: Views, name: str, title: str, version: str, memo: JsonMemo
             "schema": {"fields": [{"name": c.name, "type": c.type, "description": c.description} for c in columns]},
         })
     with _JsonList(write_to / "incidents.json" if write_to else None) as every:
-        for incident in views.incidents_by_date(newest_first=False):
-            path = f"incidents/{incident.id}.json"
-            one = memo.encode(path, incident_record(views, incident))
-            every.add(one)
-            files[path] = Written.write(write_to / path, one) if write_to else one
+        for path, one, entry in _incident_files(views, memo, write_to):
+            memo.now[path] = entry
+            every.add(one if write_to is None else (write_to / path).read_bytes())  # as written, or kept, just now
+            files[path] = one
     files["incidents.json"] = every.result
     files["actors.json"] = memo.encode("actors.json", [a.model_dump(mode="json") for a in sorted(views.pub.actors.values(), key=lambda a: a.id)])
     files["incidents.geojson"] = memo.encode("incidents.geojson", geojson(views))

@@ -145,9 +145,7 @@ def _parsed(item: tuple[str, str]) -> tuple[str, bytes] | None:
     path, display = item
     try:
         raw = Path(path).read_bytes()
-        if len(raw) > MAX_BYTES:
-            return None
-        data = parse_value(raw, display)
+        data = parse_value(raw, display)  # refuses a file over MAX_BYTES, as parse_yaml does
     except (OSError, ProblemsFound, Refused):
         return None
     return hashlib.sha256(raw).hexdigest(), pickle.dumps(data, protocol=5)

@@ -33,10 +33,11 @@ MAX_WORKERS = 8
 
 
 def workers_for(pages: int) -> int:
-    """How many processes render or convert `pages` pages (site.render_pages, MkDocs):
-    INCIDENTBOOK_MKDOCS_WORKERS when set, else one per CPU (at most MAX_WORKERS) from MIN_PAGES
-    pages on, as many as the memory available allows (memory_allows). Always 1 where os.fork is
-    missing."""
+    """How many processes render or convert `pages` pages (site.render_pages, MkDocs), or share
+    other work of as many items (parsing data files ahead, the cross-record checks, the
+    per-incident downloads, each with its own threshold): INCIDENTBOOK_MKDOCS_WORKERS when set,
+    else one per CPU (at most MAX_WORKERS) from MIN_PAGES pages on, as many as the memory
+    available allows (memory_allows). Always 1 where os.fork is missing."""
     if not hasattr(os, "fork"):
         return 1
     setting = os.environ.get("INCIDENTBOOK_MKDOCS_WORKERS", "")

@@ -88,3 +88,15 @@ def stand_in_chart_images(monkeypatch):
             yield f'<svg xmlns="http://www.w3.org/2000/svg" data-spec="{hashlib.sha256(repr(spec).encode()).hexdigest()}"/>'
 
     monkeypatch.setattr(chartfiles, "render_svgs", stand_in)
+
+
+@pytest.fixture
+def forks(monkeypatch) -> list:
+    """A list that gains an entry at every os.fork in this process (forkmap's workers), for tests
+    that count the processes a step forks; clear it before the step."""
+    import os
+
+    counted: list = []
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", lambda: counted.append(1) or real_fork())
+    return counted

@@ -107,20 +107,15 @@ def test_line_maps_are_not_kept_after_loading(example: Path):
     assert own_file and all(isinstance(origin.lines, LazyLines) and origin.lines._lines is None for origin in own_file)
 
 
-def test_a_clean_load_parsed_in_two_processes_equals_one_in_one(example: Path, monkeypatch):
+def test_a_clean_load_parsed_in_two_processes_equals_one_in_one(example: Path, monkeypatch, forks: list):
     """Without a cache (a clean build), the data files are parsed in two processes
     (ParseCache.prefetch): the records, the problems with their lines and the cache written are
     those of a load in one process."""
-    import os
-
     incident = example / GHOR
     incident.write_text(incident.read_text(encoding="utf-8").replace("said_by: amnesty-international", "said_by: amnesty", 1),
                         encoding="utf-8")
     broken = example / "data/actors/broken.yaml"
     broken.write_text("id: broken\nname: [unclosed\n", encoding="utf-8")
-    forks = []
-    real_fork = os.fork
-    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
     seen = {}
     for workers in ("1", "2"):
         shutil.rmtree(example / "build", ignore_errors=True)
@@ -190,11 +185,9 @@ def test_every_file_of_the_example_parsed_ahead_has_parse_yaml_s_value(example: 
         assert parse_value(raw, path.name) == parse_yaml(raw, path.name)[0], path
 
 
-def test_records_checked_in_two_processes_give_the_problems_of_one(example: Path, monkeypatch):
+def test_records_checked_in_two_processes_give_the_problems_of_one(example: Path, monkeypatch, forks: list):
     """validate() shares the records out between processes from validate.MIN_RECORDS records on:
     the problems (in order, with their lines) and the verified quotes are those of one process."""
-    import os
-
     from incidentbook import validate as validate_module
 
     clean = copy_example(example.parent / "clean")
@@ -207,9 +200,6 @@ def test_records_checked_in_two_processes_give_the_problems_of_one(example: Path
             text = text.replace(old, new, 1)
         (example / rel).write_text(text, encoding="utf-8")
     monkeypatch.setattr(validate_module, "MIN_RECORDS", 1)
-    forks = []
-    real_fork = os.fork
-    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
     seen = {}
     for workers in ("1", "2"):
         monkeypatch.setenv("INCIDENTBOOK_MKDOCS_WORKERS", workers)

@@ -251,12 +251,10 @@ def test_downloads_written_while_made_equal_those_made_in_memory(tmp_path):
     assert (out / "incidents.json").read_bytes() == in_memory["incidents.json"]
 
 
-def test_downloads_made_in_two_processes_equal_those_made_in_one(tmp_path, monkeypatch):
+def test_downloads_made_in_two_processes_equal_those_made_in_one(tmp_path, monkeypatch, forks: list):
     """From exports.MIN_FORKED incidents on, the per-incident JSON files are made and written in
     several processes: the files, incidents.json, what data_files returns and the memo it leaves
     are those of one process, and a second build with the memo rewrites nothing."""
-    import os
-
     from conftest import copy_example
 
     from incidentbook import exports
@@ -266,9 +264,6 @@ def test_downloads_made_in_two_processes_equal_those_made_in_one(tmp_path, monke
     root = copy_example(tmp_path / "pub")
     views = Views(*load_and_validate(root))
     monkeypatch.setattr(exports, "MIN_FORKED", 1)
-    forks = []
-    real_fork = os.fork
-    monkeypatch.setattr(os, "fork", lambda: forks.append(1) or real_fork())
     made = {}
     for workers in ("1", "2"):
         monkeypatch.setenv("INCIDENTBOOK_MKDOCS_WORKERS", workers)

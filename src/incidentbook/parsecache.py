@@ -67,7 +67,7 @@ class ParseCache:
         self.path = root / "build" / "cache" / "parsed.pickle" if root is not None else None
         self.old: dict[str, tuple[str, bytes]] = {}
         self.new: dict[str, tuple[str, bytes]] = {}
-        self.hits = self.misses = 0
+        self.misses = 0  # files parsed by load() itself: the cache is saved when any was
         self.fetched: dict[str, tuple[str, bytes]] = {}  # parsed ahead in this run (prefetch), not yet loaded
         self.digests: dict[str, str] = {}  # SHA-256 of every file read, for the manifest's input hashes
         if self.path is not None and self.path.is_file():
@@ -119,7 +119,6 @@ class ParseCache:
             except (EOFError, ValueError, TypeError, KeyError, pickle.UnpicklingError):
                 pass  # parsed again below
             else:
-                self.hits += 1
                 self.new[display] = cached
                 return data, LazyLines(path, display)
         self.misses += 1

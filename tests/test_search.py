@@ -69,6 +69,38 @@ def test_records_are_titled_by_their_heading(built_example):
     assert "/404.html" not in titles
 
 
+def test_index_holds_each_record_s_own_words_once(built_example):
+    """What every page prints alike (explanations, the sourcing box) and what repeats the page's own
+    words (the casualty ledger, which key facts sum up; a source's quotes, which its text holds;
+    the records citing it) is left out of the index. A source text's line numbers are too: Pagefind
+    joins inline elements without a space, and each line's first word ("4ISLAMABAD") was lost."""
+    import gzip
+    import json
+
+    content = {}
+    for fragment in (built_example / "build/site/pagefind/fragment").iterdir():
+        raw = gzip.decompress(fragment.read_bytes())
+        record = json.loads(raw[raw.index(b"{"):])
+        content[record["url"]] = record["content"]
+    ghor = content["/incidents/ghor-2016-10-25/"]
+    assert "Key facts" in ghor and "“at least 30”" in ghor and "Taliban" in ghor and "firewood" in ghor
+    assert "Notes on the figures" in ghor and "Amnesty's own figure" in ghor  # the analyst's note stays
+    for left_out in ("Each row is one source", "smallest lower bound", "the source itself", "Quotes verified",
+                     "Claims, denials and attributions", "This incident as data", "Download this brief"):
+        assert left_out not in ghor, left_out
+    voa = content["/sources/voa-2016-10-26-ghor-quetta/"]
+    text = voa[voa.index("Text as received"):]
+    assert ". ISLAMABAD - Authorities in Afghanistan" in text and ". Loyalists of the Middle East" in text
+    assert not re.search(r"\b\d+[A-Za-z]", text), re.search(r"\b\d+[A-Za-z]+", text).group(0)
+    assert voa.count("abducted and massacred at least 30 civilians") == 1  # the text, not its quotes again
+    assert "distinct quotes" not in voa and "Lines holding" not in voa
+    assert "Civilians abducted and killed near Firozkoh" not in voa  # the records citing it are theirs
+    records = [url for url in content if url.split("/")[1] in ("incidents", "sources", "actors", "places") and url.count("/") > 2]
+    assert len(records) > 10
+    for url in records:  # (the methodology page explains the rules: it keeps them)
+        assert "smallest lower bound" not in content[url] and "independent publishers" not in content[url], url
+
+
 def test_search_plugin_left_out_only_where_pagefind_replaces_it(example):
     assert without_search(None) == []  # MkDocs' default is [search]
     assert without_search(["search", "tags"]) == ["tags"]

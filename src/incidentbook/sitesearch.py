@@ -36,8 +36,15 @@ OUTPUT_SUBDIR = "pagefind"
 # blocks and their data tables (the same sentence on every page where a chart is drawn; numbers) and
 # the "Cite this page" box (the publication's title on every page). Indexed, they made every page
 # a result for "verified", "browser", "cite" or any word of the title, and the index of incident
-# briefs a third larger (8.4 against 5.6 MB for 2,442 briefs; 15 against 12 s of CPU).
-EXCLUDE_SELECTORS = ".headerlink, .footnote, figure.ib-chart, .ib-chart-data, .ib-cite"
+# briefs a third larger (8.4 against 5.6 MB for 2,442 briefs; 15 against 12 s of CPU). Nor a source
+# text's line numbers (`.ib-ln`): Pagefind joins inline elements without a space, so each line's
+# first word was indexed as "4ISLAMABAD" and could not be found; nor the note above a paged list.
+# The record templates mark with data-pagefind-ignore="all" what they print on every page alike
+# (explanations, the sourcing box) or what repeats the page's own words (the casualty ledger, which
+# key facts sum up; a source's quotes, which its text holds; the records citing it): each is
+# a list or boilerplate a search would match on every page (BENCHMARKS.md: "What the search index
+# holds").
+EXCLUDE_SELECTORS = ".headerlink, .footnote, figure.ib-chart, .ib-chart-data, .ib-cite, .ib-ln, .ib-pager-note"
 # Pagefind keeps a whole index in memory while it writes it, and re-indexes everything on each
 # run. Above SHARD_PAGES pages, incident briefs and source pages are split by a hash of their id
 # into buckets of at most about SHARD_PAGES pages, each its own index (pagefind/part-<name>/),

@@ -56,8 +56,9 @@ SHARD_PAGES = int(os.environ.get("INCIDENTBOOK_SEARCH_PART_PAGES", "2500"))  # b
 SHARDED_SECTIONS = ("incidents", "sources")
 SHARDS_FILE = "ib-shards.json"  # the merged indexes the search box loads, with each one's input key
 KEY_FORMAT = "1"
-# Pagefind's peak memory per page it indexes (an incident part of 2,442 pages: 602 MB), to decide
-# how many parts are indexed at a time (index_workers).
+# Pagefind's peak memory per page it indexes, to decide how many parts are indexed at a time
+# (index_workers). An incident part of 2,442 pages took 602 MB on 27 November, 434 MB on 7 December
+# and 254 MB since the repeated parts are left out (BENCHMARKS.md): the figure keeps that margin.
 PAGEFIND_KB_PER_PAGE = 300
 # Pagefind's own UIs, not used by the search box (assets/incidentbook/search.js uses its API):
 UNUSED = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-component-ui.js", "pagefind-component-ui.css",

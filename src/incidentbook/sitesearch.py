@@ -41,7 +41,8 @@ OUTPUT_SUBDIR = "pagefind"
 # first word was indexed as "4ISLAMABAD" and could not be found; nor the note above a paged list.
 # The record templates mark with data-pagefind-ignore="all" what they print on every page alike
 # (explanations, the sourcing box) or what repeats the page's own words (the casualty ledger, which
-# key facts sum up; a source's quotes, which its text holds; the records citing it): each is
+# key facts sum up; a source's quotes, where its page shows the text that holds them; the
+# records citing it): each is
 # a list or boilerplate a search would match on every page (BENCHMARKS.md: "What the search index
 # holds").
 EXCLUDE_SELECTORS = ".headerlink, .footnote, figure.ib-chart, .ib-chart-data, .ib-cite, .ib-ln, .ib-pager-note"

@@ -40,11 +40,9 @@ OUTPUT_SUBDIR = "pagefind"
 # text's line numbers (`.ib-ln`): Pagefind joins inline elements without a space, so each line's
 # first word was indexed as "4ISLAMABAD" and could not be found; nor the note above a paged list.
 # The record templates mark with data-pagefind-ignore="all" what they print on every page alike
-# (explanations, the sourcing box) or what repeats the page's own words (the casualty ledger, which
-# key facts sum up; a source's quotes, where its page shows the text that holds them; the
-# records citing it): each is
-# a list or boilerplate a search would match on every page (BENCHMARKS.md: "What the search index
-# holds").
+# (explanations, the sourcing box), lists of other records (those citing a source) and what repeats
+# the page's own words (the casualty ledger, which key facts sum up; a source's quotes, where its
+# page shows the text that holds them): BENCHMARKS.md, "What the search index holds".
 EXCLUDE_SELECTORS = ".headerlink, .footnote, figure.ib-chart, .ib-chart-data, .ib-cite, .ib-ln, .ib-pager-note"
 # Pagefind keeps a whole index in memory while it writes it, and re-indexes everything on each
 # run. Above SHARD_PAGES pages, incident briefs and source pages are split by a hash of their id

@@ -80,7 +80,7 @@ class _Frame:
 
 
 class _Partial:
-    """One partial's root render function, with its text remembered per key."""
+    """One partial's root render function (or one block of base.html), with its text remembered per key."""
 
     def __init__(self, name: str, render, frame: _Frame | None = None):
         self.name, self.render, self.frame = name, render, frame or _Frame()

@@ -183,6 +183,7 @@ def _credits(page: Path) -> list[str]:
 def _assert_dataset_credits(site: Path, views: Views) -> None:
     """The licence's credit on every page built from a dataset (issue 8), and on no other record page."""
     import html
+    import re
 
     pub = views.pub
     titles = {s.id: html.escape(s.title, quote=False) for s in pub.sources.values() if s.kind == "dataset"}
@@ -205,6 +206,9 @@ def _assert_dataset_credits(site: Path, views: Views) -> None:
     assert _credits(site / "incidents" / "ghor-2016-10-25" / "index.html") == []  # curated from the VOA article only
     for source_id, title in titles.items():
         assert _credits(site / "sources" / source_id / "index.html") == [title]
+        page = (site / "sources" / source_id / "index.html").read_text(encoding="utf-8")
+        assert "quotes were each found in the row of the dataset" in page
+        assert not re.search(r"<tbody>\s*</tbody>", page), source_id  # no empty table of lines
     assert _credits(site / "sources" / "voa-2016-10-26-ghor-quetta" / "index.html") == []
     assert _credits(site / "index.html") == list(titles.values())  # section pages: every dataset (Markdown)
     assert "CC BY-SA" in (site / "index.html").read_text(encoding="utf-8")

@@ -209,6 +209,7 @@ def _assert_dataset_credits(site: Path, views: Views) -> None:
         page = (site / "sources" / source_id / "index.html").read_text(encoding="utf-8")
         assert "quotes were each found in the row of the dataset" in page
         assert not re.search(r"<tbody>\s*</tbody>", page), source_id  # no empty table of lines
+        assert "kept in the repository" not in page  # a dataset is read where it lies
     assert _credits(site / "sources" / "voa-2016-10-26-ghor-quetta" / "index.html") == []
     assert _credits(site / "index.html") == list(titles.values())  # section pages: every dataset (Markdown)
     assert "CC BY-SA" in (site / "index.html").read_text(encoding="utf-8")

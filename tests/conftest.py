@@ -100,3 +100,17 @@ def forks(monkeypatch) -> list:
     real_fork = os.fork
     monkeypatch.setattr(os, "fork", lambda: counted.append(1) or real_fork())
     return counted
+
+
+def indexed_records(site: Path) -> dict[str, dict]:
+    """Pagefind's record of every page in the site's (primary) search index, by URL: its `content`
+    (the words indexed), `meta` (the title) and the rest, read from the index's fragment files."""
+    import gzip
+    import json
+
+    records = {}
+    for fragment in (site / "pagefind" / "fragment").iterdir():
+        raw = gzip.decompress(fragment.read_bytes())
+        record = json.loads(raw[raw.index(b"{"):])
+        records[record["url"]] = record
+    return records

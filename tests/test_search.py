@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 
 import pytest
 from browserkit import browser, goto, serve_site  # noqa: F401  (fixtures)
-from conftest import REPO
+from conftest import REPO, indexed_records
 
 from incidentbook import sitesearch
 from incidentbook.build import SiteBuildFailed, publish_site
@@ -44,18 +44,12 @@ def test_pagefind_index_replaces_the_builtin_one(built_example):
 def test_records_are_titled_by_their_heading(built_example):
     """Pagefind's record for a page is titled by its h1, without the permalink mark (¶), and holds
     the record's text without its footnotes, chart blocks and Cite box (sitesearch.EXCLUDE_SELECTORS)."""
-    import gzip
-    import json
-
-    titles, records = {}, []
-    for fragment in (built_example / "build/site/pagefind/fragment").iterdir():
-        raw = gzip.decompress(fragment.read_bytes())
-        record = json.loads(raw[raw.index(b"{"):])
-        records.append(record)
-        titles[record["url"]] = record["meta"]["title"]
-        assert "Skip to content" not in record["content"] and "¶" not in record["content"], record["url"]
+    records = indexed_records(built_example / "build/site")
+    titles = {url: record["meta"]["title"] for url, record in records.items()}
+    for url, record in records.items():
+        assert "Skip to content" not in record["content"] and "¶" not in record["content"], url
     assert titles["/" + QUETTA] == "Attack on the police training college in Quetta"
-    content = {record["url"]: record["content"] for record in records}
+    content = {url: record["content"] for url, record in records.items()}
     quetta = content["/" + QUETTA]
     assert "Key facts" in quetta and "Islamic State Khorasan" in quetta and "young recruits" in quetta  # the record itself
     footnotes = re.findall(r'<li id="fn:\d+">(.*?)</li>', (built_example / "build/site" / QUETTA / "index.html").read_text(encoding="utf-8"), re.DOTALL)
@@ -74,14 +68,7 @@ def test_index_holds_each_record_s_own_words_once(built_example):
     words (the casualty ledger, which key facts sum up; a source's quotes, which its text holds;
     the records citing it) is left out of the index. A source text's line numbers are too: Pagefind
     joins inline elements without a space, and each line's first word ("4ISLAMABAD") was lost."""
-    import gzip
-    import json
-
-    content = {}
-    for fragment in (built_example / "build/site/pagefind/fragment").iterdir():
-        raw = gzip.decompress(fragment.read_bytes())
-        record = json.loads(raw[raw.index(b"{"):])
-        content[record["url"]] = record["content"]
+    content = {url: record["content"] for url, record in indexed_records(built_example / "build/site").items()}
     ghor = content["/incidents/ghor-2016-10-25/"]
     assert "Key facts" in ghor and "“at least 30”" in ghor and "Taliban" in ghor and "firewood" in ghor
     assert "Notes on the figures" in ghor and "Amnesty's own figure" in ghor  # the analyst's note stays

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import page_text
+from conftest import indexed_records, page_text
 
 from incidentbook.model import MODEL_CLASSES
 
@@ -104,13 +104,8 @@ def test_citations_of_a_source_without_published_text_link_to_its_page_not_a_lin
     assert "voa-2016-10-26-ghor-quetta/#L" not in brief
     assert re.search(r'href="\.\./\.\./sources/voa-2016-10-26-ghor-quetta/"[^>]*>line \d+<', brief)
     # its quotes, the only part of its text it shows, are what the search finds it by
-    import gzip
-    import json
-
-    records = [json.loads(raw[raw.index(b"{"):]) for raw in
-               (gzip.decompress(f.read_bytes()) for f in (example / "build/site/pagefind/fragment").iterdir())]
-    indexed = {record["url"]: record["content"] for record in records}
-    assert "abducted and massacred at least 30 civilians" in indexed["/sources/voa-2016-10-26-ghor-quetta/"]
+    record = indexed_records(example / "build/site")["/sources/voa-2016-10-26-ghor-quetta/"]
+    assert "abducted and massacred at least 30 civilians" in record["content"]
 
 
 def test_relative_paths_are_posixpaths():

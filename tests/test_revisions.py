@@ -154,10 +154,12 @@ def _wait_for(url: str, needle: str, timeout: float = 60) -> str:
     raise AssertionError(f"{needle!r} not served at {url} within {timeout}s; last page:\n{last[:2000]}")
 
 
-def test_serve_shows_broken_quote_as_error_page_and_recovers(example):
+def test_serve_shows_broken_quote_as_error_page_and_recovers(example, tmp_path):
     port = _free_port()
+    temp = tmp_path / "temp"  # MkDocs' server builds into a folder here and must remove it when stopped
+    temp.mkdir()
     proc = subprocess.Popen([sys.executable, "-m", "incidentbook.cli", "--root", str(example), "serve", "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "TMPDIR": str(temp)})
     try:
         url = f"http://127.0.0.1:{port}/"
         _wait_for(url, "Latest incidents")
@@ -170,6 +172,9 @@ def test_serve_shows_broken_quote_as_error_page_and_recovers(example):
         _replace(example / GHOR, "executed the abductees Wednesday night", "executed the abductees Tuesday night")
         _wait_for(url, "Latest incidents")
         assert proc.poll() is None  # the server kept running throughout
+        assert [p.name for p in temp.iterdir()] and all(p.name.startswith("mkdocs_") for p in temp.iterdir())
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+    assert list(temp.iterdir()) == [], "stopping the preview (SIGTERM) left MkDocs' temporary site behind"
+    assert proc.returncode == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 from pathlib import Path
 
@@ -40,6 +41,10 @@ def error_page(root: Path, exc: ProblemsFound) -> None:
     (root / "docs" / "index.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _stop_on_sigterm(signum, frame):  # noqa: ARG001 - signal handler's signature
+    raise KeyboardInterrupt  # MkDocs' server stops on it and removes its temporary site folder
+
+
 def serve(root: Path, host: str, port: int, console: Console) -> None:
     from mkdocs.commands.serve import serve as mkdocs_serve
     from watchfiles import watch
@@ -51,6 +56,9 @@ def serve(root: Path, host: str, port: int, console: Console) -> None:
         for _changes in watch(*paths, stop_event=stop, debounce=300):
             regenerate(root, console)
 
+    # `kill`, a service manager or a test's terminate() sends SIGTERM, which would end Python at once
+    # and leave MkDocs' temporary copy of the site in the temp folder; stop as Ctrl-C does instead.
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     watcher = threading.Thread(target=loop, name="incidentbook-watch", daemon=True)
     watcher.start()
     console.print(f"Serving on http://{host}:{port}/ — watching {', '.join(p.name + '/' for p in paths)} and docs/. Ctrl-C stops.")

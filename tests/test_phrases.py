@@ -28,6 +28,10 @@ from incidentbook.views import reading_label
         ("62 (+3)", 62, 62, 62),
         ("62", 62, 62, 62),
         ("nearly 8,000", None, 8000, 8000),
+        ("no one", 0, 0, 0),  # "no one was killed"
+        ("Nobody", 0, 0, 0),
+        ("none", 0, 0, 0),
+        ("one", 1, 1, 1),
     ],
 )
 def test_reading(phrase, low, high, best):
@@ -44,6 +48,7 @@ def test_open_ended_and_extras():
 
 @pytest.mark.parametrize("phrase, message", [
     ("many", "cannot read 'many'"),
+    ("no", "cannot read 'no'"),  # "no" alone is not a figure a source states
     ("10-5", "runs backwards"),
     ("40 of 33", "larger than the whole"),
     ("", "cannot read"),

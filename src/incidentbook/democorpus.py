@@ -108,12 +108,23 @@ def _incident(i: int, rng: random.Random, start: dt.date) -> dict:
             "killed": killed, "wounded": wounded, "claimed": rng.random() < 0.5, "target": target}
 
 
+def _count(phrase: str, n: int, one: str, many: str) -> tuple[str, str]:
+    """The figure's phrase and its words in the article: ('at least 7', 'at least 7 people'),
+    ('one', 'one person'), ('no one', 'no one'); never 'about 1 people' or 'more than 0 others'."""
+    if n == 0:
+        return "no one", "no one"
+    if n == 1:
+        return "one", f"one {one}"
+    figure = phrase.format(n=n, m=n - 1)
+    return figure, f"{figure} {many}"
+
+
 def _report(event: dict, rng: random.Random) -> tuple[str, dict]:
     """One article's paragraph about the event, and the quotes it contains."""
     when = f"On {event['day'].strftime('%-d %B %Y')}"
-    killed = rng.choice(PHRASES).format(n=event["killed"], m=max(event["killed"] - 1, 0))
-    wounded = rng.choice(PHRASES).format(n=event["wounded"], m=max(event["wounded"] - 1, 0))
-    what = f"{when}, {event['what']}, killing {killed} people and wounding {wounded} others, officials said."
+    killed, killed_words = _count(rng.choice(PHRASES), event["killed"], "person", "people")
+    wounded, wounded_words = _count(rng.choice(PHRASES), event["wounded"], "other", "others")
+    what = f"{when}, {event['what']}, killing {killed_words} and wounding {wounded_words}, officials said."
     name, short = event["group"]
     if event["claimed"]:
         who = f"The {name} ({short}) claimed responsibility for the {event['noun']} in a statement."

@@ -39,9 +39,11 @@ NEARLY = ("nearly", "almost", "close to", "just under")
 ABOUT = ("about", "around", "some", "approximately", "roughly", "an estimated", "estimated", "up to about")
 UPPER = ("up to", "as many as", "at most", "no more than")
 BELOW = ("fewer than", "less than", "under")
+NONE = ("no one", "nobody", "none", "no-one")  # "no one was killed": a figure of 0, as the source states it
 
 READING_RULES = [
     ("N (a plain number, in digits or words)", "low = high = best = N"),
+    ("no one, nobody, none", "low = high = best = 0"),
     ("at least N, a minimum of N, no fewer than N", "low = N, no upper bound, best = N"),
     ("more than N, over N, upwards of N", "low = N + 1, no upper bound, best = N + 1"),
     ("nearly N, almost N, close to N", "no lower bound, high = N, best = N"),
@@ -137,6 +139,8 @@ def _read(phrase: str) -> Reading:
     if t in VAGUE:
         low, high = VAGUE[t]
         return Reading(low, high, None, "vague")
+    if t in NONE:
+        return Reading(0, 0, 0, "exact")
     m = re.fullmatch(r"(.+?)\s*\(\s*\+\s*(\d[\d,]*)(?:\s+(?:attackers?|assailants?|terrorists?|militants?|perpetrators?|bombers?))?\s*\)", t)
     if m:
         return replace(_read(m.group(1)), extra_attackers=parse_number(m.group(2)))

@@ -51,7 +51,84 @@ def test_example_site_is_byte_identical_with_the_cache(tmp_path, monkeypatch):
     cached, theme, served = built_both_ways(copy_example(tmp_path / "pub"), tmp_path, monkeypatch)
     assert len(cached) > 100 and cached == theme
     blocks = {f"base.html#{name}" for name in themecache.CACHED_BLOCKS}
-    assert set(served) == set(themecache.CACHED) | blocks and min(served.values()) >= 10, served
+    expected = set(themecache.CACHED) | blocks | {themecache.TOC} | set(themecache.CONTENT_PARTS)
+    assert set(served) == expected and served.pop(themecache.TOC) >= 3 and min(served.values()) >= 10, served
+
+
+def test_the_language_module_is_made_once_per_configuration(tmp_path, monkeypatch):
+    """base.html imports partials/language.html with context on every page; its module (the
+    translations' macro) is made once, and every page still shows the theme's English strings."""
+    from jinja2 import Template
+
+    made = []
+    original = Template.make_module
+
+    def make_module(self, *args, **kwargs):
+        if self.name == themecache.LANGUAGE:
+            made.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Template, "make_module", make_module)
+    monkeypatch.setenv("INCIDENTBOOK_MKDOCS_WORKERS", "1")
+    root = copy_example(tmp_path / "pub")
+    build(root, strict=True, pdf=False)
+    pages = [p for p in (root / "build" / "site").rglob("index.html")]
+    assert len(pages) > 30 and len(made) <= 2, len(made)  # one per environment (the pages', the 404 page's)
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert '<html lang="en"' in text and "Skip to content" in text and 'aria-label="Header"' in text, page
+
+
+def _page(url: str, title: str, sections: list[str], **meta):
+    from mkdocs.structure.toc import get_toc
+
+    class Page:
+        is_homepage = False
+        previous_page = next_page = None
+        edit_url = None
+
+    page = Page()
+    page.url, page.title, page.meta = url, title, {"title": title, **meta}
+    tokens = [{"level": 1, "id": "top", "name": title,
+               "children": [{"level": 2, "id": s.lower(), "name": s, "children": []} for s in sections]}]
+    page.toc = get_toc(tokens)
+    return page
+
+
+def test_the_table_of_contents_is_shared_by_pages_with_the_same_sections():
+    class Nav:
+        pages = ()
+
+    toc = themecache._Toc(themecache.TOC, lambda context: iter(["toc"]))
+    context = {"nav": Nav(), "base_url": "../.."}
+    a = _page("incidents/a/", "Incident A", ["Summary", "Key facts"])
+    b = _page("incidents/b/", "Incident B", ["Summary", "Key facts"])
+    c = _page("incidents/c/", "Incident C", ["Summary", "Key facts", "Responsibility"])
+    key = toc.key({**context, "page": a})
+    assert key is not None and key == toc.key({**context, "page": b})  # the title (h1) is not listed
+    assert toc.key({**context, "page": c}) != key
+
+
+def test_content_partials_are_keyed_by_front_matter_and_edit_url():
+    class Nav:
+        pages = ()
+
+    class Config:
+        extra: dict = {}
+
+    part = themecache._PagePart("partials/source-file.html", lambda context: iter([""]))
+    context = {"nav": Nav(), "base_url": "../..", "config": Config()}
+    a = _page("incidents/a/", "A", ["Summary"])
+    b = _page("incidents/b/", "B", ["Summary"])
+    dated = _page("incidents/c/", "C", ["Summary"], revision_date="2016-10-26")
+    assert part.key({**context, "page": a}) == part.key({**context, "page": b})  # titles differ, nothing it shows
+    assert part.key({**context, "page": dated}) != part.key({**context, "page": a})
+    b.edit_url = "https://example.org/edit/docs/incidents/b.md"
+    assert part.key({**context, "page": b}) != part.key({**context, "page": a})
+    feedback = themecache._PagePart("partials/feedback.html", lambda context: iter([""]))
+    assert feedback.key({**context, "page": a}) is not None
+    Config.extra = {"analytics": {"feedback": {"title": "Was this page helpful?"}}}
+    assert feedback.key({**context, "page": a}) is None  # the form shows the page's URL and title
 
 
 def test_paged_corpus_without_directory_urls_is_byte_identical(tmp_path, monkeypatch):

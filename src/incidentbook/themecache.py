@@ -40,6 +40,22 @@ CACHED = ("partials/nav.html", "partials/tabs.html", "partials/pagefind.html", "
 # not override them.
 CACHED_BLOCKS = ("styles", "libs", "fonts", "analytics", "config", "scripts")
 CHECKED = 2  # renders compared per key before its text is reused
+# The page's table of contents (partials/toc.html) is made of the page's headings alone, and record
+# pages of one kind share them (11 different ones on the 1,824 record pages of the 1,000-incident
+# corpus): cached per folder and headings, at most TOC_KEYS of them (a publication whose pages
+# all differ keeps no more than that in memory).
+TOC = "partials/toc.html"
+TOC_KEYS = 4096
+# The partials content.html includes around the page's text: tags, edit buttons, the source file's
+# dates, the feedback form, comments. They read the page's front matter, its edit URL and the tags
+# and git plugins' context, nothing else of it (the feedback form also its URL and title, so it is
+# not cached when configured): cached per folder and all of those.
+CONTENT_PARTS = ("partials/tags.html", "partials/actions.html", "partials/source-file.html",
+                 "partials/feedback.html", "partials/comments.html", "partials/javascripts/content.html")
+# base.html imports partials/language.html "with context" on every page: a new module, whose only
+# content is the macro t(key) looking up the theme language's strings (0.15 ms a page). It is made
+# once per configuration and language instead.
+LANGUAGE = "partials/language.html"
 
 
 def eligible(config) -> bool:
@@ -112,6 +128,71 @@ class _Partial:
         yield rendered
 
 
+def _toc_signature(items) -> tuple:
+    """What partials/toc.html and toc-item.html show of a table of contents: each entry's level,
+    title, URL and typeset title (a plugin's), and its children."""
+    return tuple((item.level, str(item.title), item.url, str(getattr(item, "typeset", None)), _toc_signature(item.children))
+                 for item in items)
+
+
+class _Toc(_Partial):
+    """partials/toc.html, remembered per folder and headings (_Partial's guards and checks)."""
+
+    def key(self, context) -> tuple | None:
+        where = super().key(context)
+        if where is None or (where not in self.texts and len(self.texts) >= TOC_KEYS):
+            return None
+        page = context.get("page")
+        toc = getattr(page, "toc", None)
+        if toc is None:
+            return None
+        items = list(toc)
+        if items and items[0].level == 1:  # as toc.html does: the page's title is not listed, its sections are
+            return (*where, 1, _toc_signature(items[0].children))
+        return (*where, 0, _toc_signature(items))
+
+
+class _PagePart(_Partial):
+    """A partial that may show the page's front matter or edit URL (CONTENT_PARTS), remembered
+    per folder and those (_Partial's guards and checks)."""
+
+    def key(self, context) -> tuple | None:
+        where = super().key(context)
+        if where is None:
+            return None
+        config = context.get("config")
+        if self.name == "partials/feedback.html" and ((config.extra or {}).get("analytics") if config else True):
+            return None
+        page = context.get("page")
+        meta = tuple(sorted((str(k), repr(v)) for k, v in (page.meta or {}).items() if k not in ("title", "description")))
+        plugins = tuple(repr(context.get(name)) for name in ("tags", "git_info", "committers", "committers_source"))
+        key = (*where, page.edit_url, meta, plugins)
+        return key if key in self.texts or len(self.texts) < TOC_KEYS else None
+
+
+def cache_language(template) -> None:
+    """Make base.html's `import "partials/language.html" as lang with context` reuse one module
+    per configuration and language (it reads nothing of the page)."""
+    original = template.make_module
+    if getattr(original, "incidentbook_cached", False):
+        return
+    modules: dict[tuple, object] = {}
+
+    def make_module(vars=None, shared=False, locals=None):
+        config = (vars or {}).get("config")
+        theme = getattr(config, "theme", None)
+        if theme is None or not shared:  # (the importing template's locals: language.html reads none)
+            return original(vars, shared, locals)
+        key = (id(config), str(theme["language"]))
+        module = modules.get(key)
+        if module is None:
+            module = modules[key] = original(vars, shared, locals)
+        return module
+
+    make_module.incidentbook_cached = True
+    template.make_module = make_module
+
+
 def cache_partials(env) -> None:
     from jinja2 import TemplateNotFound
 
@@ -123,6 +204,20 @@ def cache_partials(env) -> None:
             continue
         if not isinstance(template.root_render_func, _Partial):
             template.root_render_func = _Partial(name, template.root_render_func, frame)
+    for name in CONTENT_PARTS:
+        try:
+            template = env.get_template(name)
+        except TemplateNotFound:
+            continue
+        if not isinstance(template.root_render_func, _Partial):
+            template.root_render_func = _PagePart(name, template.root_render_func, frame)
+    try:
+        toc = env.get_template(TOC)
+        if not isinstance(toc.root_render_func, _Partial):
+            toc.root_render_func = _Toc(TOC, toc.root_render_func, frame)
+        cache_language(env.get_template(LANGUAGE))
+    except TemplateNotFound:
+        pass
     try:
         base, main = env.get_template("base.html"), env.get_template("main.html")
     except TemplateNotFound:

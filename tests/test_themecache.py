@@ -4,6 +4,7 @@ are rendered once (themecache.py), and the site is byte for byte the one the the
 from __future__ import annotations
 
 import shutil
+import typing
 from pathlib import Path
 
 import pytest
@@ -114,7 +115,7 @@ def test_content_partials_are_keyed_by_front_matter_and_edit_url():
         pages = ()
 
     class Config:
-        extra: dict = {}
+        extra: typing.ClassVar[dict] = {}
 
     part = themecache._PagePart("partials/source-file.html", lambda context: iter([""]))
     context = {"nav": Nav(), "base_url": "../..", "config": Config()}

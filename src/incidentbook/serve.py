@@ -41,7 +41,7 @@ def error_page(root: Path, exc: ProblemsFound) -> None:
     (root / "docs" / "index.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _stop_on_sigterm(signum, frame):  # noqa: ARG001 - signal handler's signature
+def _stop_on_sigterm(signum, frame):  # (a signal handler's signature)
     raise KeyboardInterrupt  # MkDocs' server stops on it and removes its temporary site folder
 
 

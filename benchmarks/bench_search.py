@@ -9,8 +9,8 @@
    fetched (everything the page requested, after the page itself) and the time to those results
    (a cold start: pagefind.js and its WebAssembly are loaded by the query);
 3. the site's own search box (partials/pagefind.html): on the home page, loaded, "/" pressed and
-   the query typed; the time from the last key to the first result shown (the box waits 120 ms
-   for typing to pause), and the bytes fetched from pagefind/ from the "/" on (anything else the
+   the query typed; the time from the last key to the first result shown (the box waits 400 ms
+   after a one- or two-letter word, not after a longer one), and the bytes fetched from pagefind/ from the "/" on (anything else the
    page fetched meanwhile is listed apart); then, in a fresh page, the query typed key by key
    (--key-ms apart, 150 ms: a fast typist) and the time from the last key to the first result of
    the whole query, as a reader sees it (Pagefind loads while the first keys are typed);

@@ -260,6 +260,29 @@ def test_search_by_keyboard(browser, serve_site, built_example):
 
 
 @pytest.mark.browser
+def test_fast_typing_ends_on_the_last_text(browser, serve_site, built_example):
+    """A search starts at each key (after a word of three letters or more) while none runs, and
+    only the newest text waits for the one running: what the list shows in the end answers the
+    whole query, never an older text whose answer came late."""
+    url = serve_site(built_example / "build/site")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    goto(page, url + "places/ghor/")
+    page.keyboard.press("/")
+    page.wait_for_function(FOCUSED, timeout=5_000)
+    page.keyboard.type("Ghor province", delay=5)
+    for _ in range(len("Ghor province")):
+        page.keyboard.press("Backspace")
+    page.keyboard.type("Quetta police", delay=5)
+    page.wait_for_function("document.getElementById('ib-search-results').dataset.ibQuery === 'Quetta police'",
+                           timeout=15_000)
+    page.wait_for_timeout(800)  # any answer to an older text would have arrived by now
+    assert page.evaluate("document.getElementById('ib-search-results').dataset.ibQuery") == "Quetta police"
+    hrefs = page.eval_on_selector_all(".md-search-result__link", "links => links.map(a => a.getAttribute('href'))")
+    assert f"../../{QUETTA}" in hrefs
+    page.close()
+
+
+@pytest.mark.browser
 def test_search_button_on_a_phone(browser, serve_site, built_example):
     url = serve_site(built_example / "build/site")
     page = browser.new_page(viewport={"width": 390, "height": 800})

@@ -71,6 +71,8 @@ def test_place_and_sources_pages(built_example):
     assert "Islamic State Khorasan" in ghor  # operates there
     sources = page_text(built_example, "sources/index.html")
     assert "eeaf28f75429" in sources
+    voa = page_text(built_example, "sources/voa-2016-10-26-ghor-quetta/index.html")
+    assert "English (en)" in voa  # the language's name, not the bare ISO 639-1 code
 
 
 def test_methodology_documents_every_field(built_example):

@@ -348,6 +348,12 @@ class Source(Strict):
     licence: str | None = Field(None, description="Licence or copyright status of the text.")
     note: str | None = Field(None, description="Analyst's remark on the source (e.g. scraping debris).")
 
+    @property
+    def language_name(self) -> str:
+        """'English (en)': the language's name in ISO 639, with the code the record gives."""
+        language = pycountry.languages.get(alpha_2=self.language)
+        return f"{language.name} ({self.language})" if language is not None else self.language
+
     @model_validator(mode="after")
     def _check(self):
         if self.url and not re.match(r"^https?://[^\s/]+", self.url):

@@ -8,7 +8,10 @@ a later page of a list) these partials show nothing of the page: the navigation 
 item, the footer has no previous or next page, and their links are relative to the page's
 folder. So, for the duration of `installed(config)`, each of them is rendered once per
 (base URL, folder of the page, hidden sidebars) and its text reused on the other such pages; so
-are the blocks of `base.html` made of the configuration alone (CACHED_BLOCKS).
+are the blocks of `base.html` made of the configuration alone (CACHED_BLOCKS), the table of
+contents per folder and headings (TOC), the partials around the page's text per folder, front
+matter and edit URL (CONTENT_PARTS), and the module of translations base.html imports on every
+page is made once (LANGUAGE).
 
 Guards, each keeping a page on the theme's own rendering:
 - the theme is Material with incidentbook's own templates and nothing else (a publication's
@@ -42,10 +45,11 @@ CACHED_BLOCKS = ("styles", "libs", "fonts", "analytics", "config", "scripts")
 CHECKED = 2  # renders compared per key before its text is reused
 # The page's table of contents (partials/toc.html) is made of the page's headings alone, and record
 # pages of one kind share them (11 different ones on the 1,824 record pages of the 1,000-incident
-# corpus): cached per folder and headings, at most TOC_KEYS of them (a publication whose pages
-# all differ keeps no more than that in memory).
+# corpus): cached per folder and headings.
 TOC = "partials/toc.html"
-TOC_KEYS = 4096
+# Keys kept at most by a partial whose key holds something of the page (the table of contents, the
+# CONTENT_PARTS below): a publication whose pages all differ keeps no more than that in memory.
+MAX_KEYS = 4096
 # The partials content.html includes around the page's text: tags, edit buttons, the source file's
 # dates, the feedback form, comments. They read the page's front matter, its edit URL and the tags
 # and git plugins' context, nothing else of it (the feedback form also its URL and title, so it is
@@ -140,7 +144,7 @@ class _Toc(_Partial):
 
     def key(self, context) -> tuple | None:
         where = super().key(context)
-        if where is None or (where not in self.texts and len(self.texts) >= TOC_KEYS):
+        if where is None or (where not in self.texts and len(self.texts) >= MAX_KEYS):
             return None
         page = context.get("page")
         toc = getattr(page, "toc", None)
@@ -167,7 +171,7 @@ class _PagePart(_Partial):
         meta = tuple(sorted((str(k), repr(v)) for k, v in (page.meta or {}).items() if k not in ("title", "description")))
         plugins = tuple(repr(context.get(name)) for name in ("tags", "git_info", "committers", "committers_source"))
         key = (*where, page.edit_url, meta, plugins)
-        return key if key in self.texts or len(self.texts) < TOC_KEYS else None
+        return key if key in self.texts or len(self.texts) < MAX_KEYS else None
 
 
 def cache_language(template) -> None:

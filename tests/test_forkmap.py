@@ -45,3 +45,25 @@ def test_one_process_or_a_short_list_forks_nothing():
     assert fork_map([1, 2, 3], lambda n: os.getpid(), 1) == [parent] * 3
     assert fork_map([1], lambda n: os.getpid(), 4) == [parent]
     assert fork_map([], lambda n: n, 4) == []
+
+
+def test_a_smaller_share_for_the_caller_and_its_other_work_meanwhile():
+    """exports.data_files makes its tables in the calling process while the workers make the
+    per-incident files: the caller takes a quarter of the items, spread through the list."""
+    from incidentbook.forkmap import shares
+
+    assert shares(8, 2, 0.25) == [[3, 7], [0, 1, 2, 4, 5, 6]]
+    assert shares(9, 3, 0.0) == [[], [0, 2, 4, 6, 8], [1, 3, 5, 7]]
+    assert shares(7, 3) == [[0, 3, 6], [1, 4], [2, 5]]
+    for count, workers, share in ((101, 2, 0.25), (50, 3, 0.1), (7, 4, 0.5)):
+        split = shares(count, workers, share)
+        assert sorted(i for part in split for i in part) == list(range(count))
+    parent = os.getpid()
+    done = []
+    items = list(range(40))
+    results = fork_map(items, lambda n: [n + 1, os.getpid()], 2, caller_share=0.25, meanwhile=lambda: done.append(os.getpid()))
+    assert [value for value, _ in results] == [n + 1 for n in items]
+    assert done == [parent]  # once, here
+    assert sum(pid == parent for _, pid in results) == 10
+    done.clear()
+    assert fork_map(items, lambda n: n, 1, caller_share=0.25, meanwhile=lambda: done.append(1)) == items and done == [1]

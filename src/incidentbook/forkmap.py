@@ -2,7 +2,7 @@
 Markdown with Jinja took 656 s of CPU in one process at 100,000 incidents.
 
 `fork_map(items, work, workers)` calls `work(item)` for every item and returns the results in the
-items' order. Item i goes to process i % workers; the calling process takes share 0 and each
+items' order. Item i goes to process i % workers (or see `shares`); the calling process takes share 0 and each
 forked worker one other share, sending its results back through a pipe as a pickle (so `work` must
 return values pickle can carry, and its side effects stay in the worker unless they are files). A worker that
 fails, for any reason, is not trusted: the calling process does its share again itself, so an
@@ -22,10 +22,29 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 
-def fork_map(items: Sequence, work: Callable[[Any], Any], workers: int) -> list:
+def shares(count: int, workers: int, caller_share: float | None = None) -> list[list[int]]:
+    """The indices of `count` items each process takes: share 0 is the calling process's. Item i
+    goes to process i % workers; with `caller_share` (a fraction), the caller takes that fraction
+    of the items, spread evenly through the list, and the workers the others in turn."""
+    if caller_share is None:
+        return [list(range(share, count, workers)) for share in range(workers)]
+    mine = [i for i in range(count) if int((i + 1) * caller_share) > int(i * caller_share)]
+    taken = set(mine)
+    rest = [i for i in range(count) if i not in taken]
+    return [mine] + [rest[share::workers - 1] for share in range(workers - 1)]
+
+
+def fork_map(items: Sequence, work: Callable[[Any], Any], workers: int, caller_share: float | None = None,
+             meanwhile: Callable[[], None] | None = None) -> list:
+    """`meanwhile`, when given, is called once in the calling process, while the workers start on
+    their shares and before its own (work that is not per item: exports.data_files makes its
+    tables so); `caller_share` then gives the caller a smaller share of the items to balance it."""
     if workers <= 1 or not hasattr(os, "fork") or len(items) < 2:
+        if meanwhile is not None:
+            meanwhile()
         return [work(item) for item in items]
     workers = min(workers, len(items))
+    split = shares(len(items), workers, caller_share)
     children: list[tuple[int, int, int]] = []  # (share, pid, read end of its pipe)
     frozen = False
     try:
@@ -42,7 +61,7 @@ def fork_map(items: Sequence, work: Callable[[Any], Any], workers: int) -> list:
                     os.close(read_end)
                     for _, _, other in children:
                         os.close(other)
-                    data = pickle.dumps([work(item) for item in items[share::workers]], protocol=5)
+                    data = pickle.dumps([work(items[i]) for i in split[share]], protocol=5)
                     view = memoryview(data)
                     while view:
                         view = view[os.write(write_end, view):]
@@ -51,8 +70,11 @@ def fork_map(items: Sequence, work: Callable[[Any], Any], workers: int) -> list:
                     os._exit(code)
             os.close(write_end)
             children.append((share, pid, read_end))
+        if meanwhile is not None:
+            meanwhile()
         results: list = [None] * len(items)
-        results[0::workers] = [work(item) for item in items[0::workers]]
+        for i in split[0]:
+            results[i] = work(items[i])
         while children:
             share, pid, read_end = children.pop(0)
             chunks = []
@@ -65,9 +87,10 @@ def fork_map(items: Sequence, work: Callable[[Any], Any], workers: int) -> list:
             if os.waitstatus_to_exitcode(status) == 0:
                 with contextlib.suppress(pickle.UnpicklingError, EOFError, ValueError):
                     done = pickle.loads(b"".join(chunks))  # from a process of this build: its own bytes
-            if not isinstance(done, list) or len(done) != len(range(share, len(items), workers)):
-                done = [work(item) for item in items[share::workers]]  # raises here what the worker met
-            results[share::workers] = done
+            if not isinstance(done, list) or len(done) != len(split[share]):
+                done = [work(items[i]) for i in split[share]]  # raises here what the worker met
+            for i, result in zip(split[share], done):
+                results[i] = result
         return results
     finally:
         for _, pid, read_end in children:

@@ -346,7 +346,7 @@ TABLES_COST = 0.5
 
 
 def _incident_files(views: Views, memo: JsonMemo, write_to: Path | None,
-                    meanwhile) -> list[tuple[str, bytes | Written, list]]:
+                    meanwhile: Callable[[], None]) -> list[tuple[str, bytes | Written, list]]:
     """(path, the JSON bytes or, with write_to, the file written, the memo's entry) of every incident,
     by date. With write_to, from MIN_FORKED incidents on, in several processes (forkmap.fork_map, as
     many as parallelpages.workers_for allows), each writing its share of the files: encoding JSON

@@ -140,9 +140,12 @@ class _Digests:
         except (OSError, ValueError):
             self.known = {}
 
+    @staticmethod
+    def _stamp(stat: os.stat_result) -> list[int]:
+        return [stat.st_ino, stat.st_size, stat.st_mtime_ns]
+
     def __call__(self, path: Path, rel: str) -> str:
-        stat = path.stat()
-        stamp = [stat.st_ino, stat.st_size, stat.st_mtime_ns]
+        stamp = self._stamp(path.stat())
         for entry in (self.now.get(rel), self.known.get(rel)):
             if isinstance(entry, list) and len(entry) == 2 and entry[0] == stamp:
                 sha = entry[1]
@@ -157,8 +160,12 @@ class _Digests:
         with open(path, "rb") as handle:
             stat = os.fstat(handle.fileno())
             data = handle.read()
-        self.now[rel] = [[stat.st_ino, stat.st_size, stat.st_mtime_ns], hashlib.sha256(data).hexdigest()]
+        self.now[rel] = [self._stamp(stat), hashlib.sha256(data).hexdigest()]
         return data
+
+    def taken(self, path: Path, rel: str) -> str:  # (the signature _key calls a _Digests with)
+        """The digest `read` took of the page just now (no second look at the file)."""
+        return self.now[rel][1]
 
     def save(self) -> None:
         if self.cache is None:
@@ -313,7 +320,7 @@ def index_search(site_dir: Path, previous: Path | None = None, digest_cache: Pat
         mirror = work / (name or "primary")  # Pagefind indexes a folder: this index's pages, cut down
         _mirror(site, groups[name], mirror, digests if name not in keys else None)
         if name not in keys:  # a clean build's: from the digests just taken
-            keys[name] = _key(site, groups[name], digests)
+            keys[name] = _key(site, groups[name], digests.taken)
         _run(mirror, dest)
         shutil.rmtree(mirror, ignore_errors=True)
         for unused in UNUSED:

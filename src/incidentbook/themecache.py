@@ -112,6 +112,10 @@ class _Partial:
         where = self.frame.key(context)
         return None if where is None else (*where, str(context.get("hidden")))
 
+    def bounded(self, key: tuple) -> tuple | None:
+        """`key`, unless it is new and MAX_KEYS are kept already (for keys holding something of the page)."""
+        return key if key in self.texts or len(self.texts) < MAX_KEYS else None
+
     def __call__(self, context):
         key = self.key(context)
         if key is None or key in self.refused:
@@ -144,16 +148,13 @@ class _Toc(_Partial):
 
     def key(self, context) -> tuple | None:
         where = super().key(context)
-        if where is None or (where not in self.texts and len(self.texts) >= MAX_KEYS):
-            return None
-        page = context.get("page")
-        toc = getattr(page, "toc", None)
-        if toc is None:
+        toc = getattr(context.get("page"), "toc", None)
+        if where is None or toc is None:
             return None
         items = list(toc)
         if items and items[0].level == 1:  # as toc.html does: the page's title is not listed, its sections are
-            return (*where, 1, _toc_signature(items[0].children))
-        return (*where, 0, _toc_signature(items))
+            return self.bounded((*where, 1, _toc_signature(items[0].children)))
+        return self.bounded((*where, 0, _toc_signature(items)))
 
 
 class _PagePart(_Partial):
@@ -170,8 +171,7 @@ class _PagePart(_Partial):
         page = context.get("page")
         meta = tuple(sorted((str(k), repr(v)) for k, v in (page.meta or {}).items() if k not in ("title", "description")))
         plugins = tuple(repr(context.get(name)) for name in ("tags", "git_info", "committers", "committers_source"))
-        key = (*where, page.edit_url, meta, plugins)
-        return key if key in self.texts or len(self.texts) < MAX_KEYS else None
+        return self.bounded((*where, page.edit_url, meta, plugins))
 
 
 def cache_language(template) -> None:

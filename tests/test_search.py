@@ -391,6 +391,33 @@ def test_index_of_the_cut_down_pages_equals_the_index_of_the_whole_pages(built_e
     assert (part_pages == 5) == (cut / "pagefind/part-incidents-0").is_dir()
 
 
+def test_what_pagefind_leaves_out_is_emptied_in_the_cut_down_page():
+    """The content of elements Pagefind skips (data-pagefind-ignore="all", the excluded selectors)
+    is taken out; their own tags (with their ids, which Pagefind records as anchors) stay."""
+    def page(article: bytes) -> bytes:
+        return (b'<!doctype html>\n<html lang="en">\n<head><title>T</title></head><body><nav>n</nav>'
+                b'<article class="md-content__inner" data-pagefind-body>' + article + b'</article></body></html>')
+
+    def cut(article: bytes) -> bytes:
+        whole = sitesearch.searchable(page(article))
+        return whole[whole.index(b"<article "):whole.rindex(b"</article>")].split(b">", 1)[1]
+
+    nested = b'<p>a</p><div data-pagefind-ignore="all"><div>x<div>y</div></div>z</div><p>b</p>'
+    assert cut(nested) == b'<p>a</p><div data-pagefind-ignore="all"></div><p>b</p>'
+    figure = b'<figure class="ib-chart" id="chart-1"><table><tr><td>9</td></tr></table></figure><div class="ib-chart">kept</div>'
+    assert cut(figure) == b'<figure class="ib-chart" id="chart-1"></figure><div class="ib-chart">kept</div>'
+    notes = b'<div class="footnote"><ol><li id="fn:1">quote</li></ol></div><div class="ib-chart-data x">1</div>'
+    assert cut(notes) == b'<div class="footnote"></div><div class="ib-chart-data x"></div>'
+    small = b'<h2 id="s">S<a class="headerlink" href="#s">&para;</a></h2>'  # too small to be worth the time
+    assert cut(small) == small
+    text = b'<p>He wrote class=&#34;footnote&#34; and data-pagefind-ignore=&#34;all&#34;.</p>'
+    assert cut(text) == text
+    for unsafe in (b'<div data-pagefind-ignore="all"><script>var s = "</div>";</script></div><p>b</p>',
+                   b'<div data-pagefind-ignore="all"><div>open</div>',
+                   b'<div data-pagefind-ignore="all"><span data-pagefind-meta="k:v">v</span></div>'):
+        assert cut(unsafe) == unsafe  # given as it is, not guessed at
+
+
 def test_pages_with_other_pagefind_attributes_are_given_whole():
     page = (b'<!doctype html>\n<html lang="en">\n<head><title>T</title><meta data-pagefind-meta="image:x.png"></head>'
             b'<body><nav>n</nav><article class="md-content__inner" data-pagefind-body><h1>T</h1></article></body></html>')

@@ -189,15 +189,78 @@ _ARTICLE_END = b"</article>"
 _TITLE = re.compile(rb"<title>.*?</title>", re.DOTALL)
 
 
+def _selectors(text: str) -> list[tuple[str, str]]:
+    """EXCLUDE_SELECTORS as (tag or "", class): each is `.class` or `tag.class`."""
+    found = []
+    for selector in text.split(","):
+        tag, _, css = selector.strip().partition(".")
+        if not css or "." in css or not re.fullmatch(r"[a-z][a-z0-9]*|", tag) or not re.fullmatch(r"[\w-]+", css):
+            raise ValueError(f"not a selector searchable() can apply: {selector!r}")
+        found.append((tag, css))
+    return found
+
+
+# The elements whose content searchable() takes out: those Pagefind leaves out with much inside
+# (not the permalink marks and line numbers, thousands of small elements a page: emptying them
+# took longer in Python than Pagefind takes to skip them).
+EMPTIED = [(tag, css) for tag, css in _selectors(EXCLUDE_SELECTORS) if css not in ("headerlink", "ib-ln")]
+_MARK = re.compile(rb'\sdata-pagefind-ignore="all"|\sclass="(?:[^"]*\s)?(?:'
+                   + "|".join(re.escape(css) for _, css in EMPTIED).encode() + rb')[\s"]')
+_NAME = re.compile(rb"<([a-z][a-z0-9]*)\s")
+_CLASSES = re.compile(rb'\sclass="([^"]*)"')
+_SAME: dict[bytes, re.Pattern] = {}  # per tag: its opening and closing tags
+_RAW = re.compile(rb"<(?:script|style|!--|textarea|template|!\[CDATA\[)")
+
+
+def _emptied(article: bytes) -> bytes | None:
+    """The article with the content of the elements Pagefind leaves out (data-pagefind-ignore="all",
+    EMPTIED) taken out; the element's own tags stay (Pagefind records the id of an excluded
+    element as an anchor, not those inside it). None where that cannot be done safely: an element
+    whose end is not found by counting its tag, or that holds a script, style or comment or an
+    attribute of Pagefind's other than data-pagefind-ignore."""
+    parts, position, search = [], 0, 0
+    while (mark := _MARK.search(article, search)) is not None:
+        search = mark.end()
+        start = article.rfind(b"<", 0, mark.start())
+        opening_end = article.find(b">", mark.start())
+        name = _NAME.match(article, start)
+        if start < position or name is None or opening_end < 0 or b">" in article[start:mark.start()]:
+            continue  # inside an element already emptied, or not in a tag
+        tag, opening = name[1], article[start:opening_end + 1]
+        if b' data-pagefind-ignore="all"' not in opening:
+            classes, name = (_CLASSES.search(opening) or [b"", b""])[1].decode().split(), tag.decode()
+            if not any(css in classes and wanted in ("", name) for wanted, css in EMPTIED):
+                continue
+        same = _SAME.get(tag) or _SAME.setdefault(tag, re.compile(rb"<(/?)" + re.escape(tag) + rb"[\s>]"))
+        depth, cursor, inner = 1, opening_end + 1, opening_end + 1
+        while depth:
+            found = same.search(article, cursor)
+            if found is None:
+                return None
+            depth += -1 if found[1] else 1
+            cursor = found.end()
+        end = found.start()
+        if _RAW.search(article, inner, end) or \
+                article.count(b"data-pagefind-", inner, end) != article.count(b"data-pagefind-ignore", inner, end):
+            return None
+        parts.append(article[position:inner])
+        position = search = end
+    parts.append(article[position:])
+    return b"".join(parts)
+
+
 def searchable(page: bytes) -> bytes:
     """What Pagefind is given of a page: the page cut down to its `<html …>` tag, its title and its
     article, when the article is what Pagefind indexes (`data-pagefind-body` on its opening tag) and
-    no other `data-pagefind-*` attribute is outside it; otherwise the page as it is.
+    no other `data-pagefind-*` attribute is outside it; otherwise the page as it is. Inside the
+    article, the elements Pagefind leaves out are emptied (_emptied).
 
     Pagefind reads only those parts of such a page (the language from `<html lang>`, the record
     from the article), so the index it writes is byte for byte the one of the whole pages (tested:
     test_search); the navigation, header, footer and scripts it would parse and drop are about a
-    third of a brief's bytes and a sixth to a quarter of Pagefind's CPU (BENCHMARKS.md)."""
+    third of a brief's bytes and a sixth to a quarter of Pagefind's CPU, the elements it leaves out
+    four fifths of what is left of a brief (the casualty ledger, the footnotes' quotes, the charts'
+    data tables) and a fifth of Pagefind's CPU on briefs (BENCHMARKS.md)."""
     start, end, head = page.find(_ARTICLE), page.rfind(_ARTICLE_END), page.find(b"<head>")
     if start < 0 or end < start or head < 0 or head > start:
         return page
@@ -206,8 +269,10 @@ def searchable(page: bytes) -> bytes:
     if b" data-pagefind-body" not in opening or page.count(b"data-pagefind-") != page.count(b"data-pagefind-", start, end):
         return page
     title = _TITLE.search(page, head, start)
+    article = page[start:end]
+    article = _emptied(article) or article
     return b"".join((page[:head], b'<head><meta charset="utf-8">', title.group(0) if title else b"",
-                     b"</head><body>", page[start:end], b"</body></html>\n"))
+                     b"</head><body>", article, b"</body></html>\n"))
 
 
 def _mirror(site: Path, rels: list[str], mirror: Path, digests: _Digests | None = None) -> None:

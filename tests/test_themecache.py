@@ -37,8 +37,18 @@ def counted(monkeypatch) -> dict[str, int]:
 
 
 def built_both_ways(root: Path, tmp_path: Path, monkeypatch) -> tuple[dict[str, str], dict[str, str], dict[str, int]]:
+    """The site built with the theme cache and by the theme alone; what the cache served, by
+    partial, and under "frame" the pages whose whole frame was filled (PageFrame)."""
     monkeypatch.setenv("INCIDENTBOOK_MKDOCS_WORKERS", "1")  # one process, so that the counts are seen here
     served = counted(monkeypatch)
+    fill = themecache.PageFrame.fill
+
+    def filled(frame, values):
+        served["frame"] = served.get("frame", 0) + 1
+        served.setdefault("frame titles", []).append(values.get("M"))
+        return fill(frame, values)
+
+    monkeypatch.setattr(themecache.PageFrame, "fill", staticmethod(filled))
     shutil.copytree(root, tmp_path / "cached")
     build(tmp_path / "cached", strict=True, pdf=False)
     with monkeypatch.context() as m:
@@ -51,6 +61,7 @@ def built_both_ways(root: Path, tmp_path: Path, monkeypatch) -> tuple[dict[str, 
 def test_example_site_is_byte_identical_with_the_cache(tmp_path, monkeypatch):
     cached, theme, served = built_both_ways(copy_example(tmp_path / "pub"), tmp_path, monkeypatch)
     assert len(cached) > 100 and cached == theme
+    assert served.pop("frame") >= 5 and served.pop("frame titles")
     blocks = {f"base.html#{name}" for name in themecache.CACHED_BLOCKS}
     expected = set(themecache.CACHED) | blocks | {themecache.TOC} | set(themecache.CONTENT_PARTS)
     assert set(served) == expected and served.pop(themecache.TOC) >= 3 and min(served.values()) >= 10, served
@@ -144,7 +155,80 @@ def test_paged_corpus_without_directory_urls_is_byte_identical(tmp_path, monkeyp
     later = [rel for rel in cached if "/page_" in rel and rel.count("/") >= 3]
     assert later and all(rel.endswith(".html") for rel in later)
     assert len(cached) > 100 and cached == theme
+    assert served.pop("frame") >= 40 and served.pop("frame titles")
     assert min(served.values()) >= 40, served
+
+
+def test_the_page_frame_is_filled_as_the_templates_would_show_the_page(tmp_path, monkeypatch):
+    """Every page's frame filled, none checked against the templates (CHECKED = 0): a title with
+    markup characters and quotes, a description longer than og:description's 300 characters, and
+    every other page come out byte for byte as the theme makes them."""
+    root = copy_example(tmp_path / "pub")
+    record = root / "data" / "incidents" / "ghor-2016-10-25.yaml"
+    text = record.read_text(encoding="utf-8")
+    title = 'Civilians <abducted> & "killed" near Firozkoh, Ghor\'s capital'
+    text = text.replace("title: Civilians abducted and killed near Firozkoh, Ghor province", f"title: '{title.replace(chr(39), chr(39) * 2)}'")
+    text = text.replace("summary: >\n", "summary: >\n  " + "A long summary, with <tags> & \"quotes\" in it. " * 12 + "\n", 1)
+    record.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(themecache, "CHECKED", 0)
+    cached, theme, served = built_both_ways(root, tmp_path, monkeypatch)
+    assert len(cached) > 100 and cached == theme
+    assert any("&amp;" in (t or "") and "&#34;" in (t or "") or "&quot;" in (t or "") for t in served["frame titles"]), \
+        served["frame titles"]
+    brief = (tmp_path / "cached/build/site/incidents/ghor-2016-10-25/index.html").read_text(encoding="utf-8")
+    assert '<meta property="og:description" content="' in brief and "...\">" in brief  # truncated to 300
+
+
+class _Nav:
+    pages = ()
+
+
+class _Config:
+    extra: typing.ClassVar[dict] = {}
+
+
+def _frame(source: str):
+    import jinja2
+
+    template = jinja2.Environment().from_string(source)
+    frame = themecache.PageFrame(template, themecache._Frame())
+    template.root_render_func = frame
+    return template, frame
+
+
+def _record(number: int, title: str, description: str):
+    page = _page(f"incidents/i{number}/", title, [])
+    page.toc, page.canonical_url = [], None
+    page.meta["description"], page.content = description, f"<p>Brief {number}</p>"
+    return page
+
+
+def test_a_frame_is_filled_through_the_filters_the_template_applies():
+    import jinja2
+
+    source = ('<title>{{ page.meta.title }} - site</title>'
+              '<meta content="{{ page.meta.description | striptags | truncate(300) | e }}">'
+              '<h>{{ page.meta.title | striptags | e }}</h>{{ page.content }}<x>{{ page.title }}</x>')
+    template, frame = _frame(source)
+    pages = [_record(n, f'Attack {n} & "others" <i>near</i> Quetta', "Killed &amp; wounded; " * (n * 5)) for n in range(1, 8)]
+    nav, config = _Nav(), _Config()
+    out = [template.render(page=page, nav=nav, base_url="../..", config=config) for page in pages]
+    assert frame.filled == len(pages) - themecache.CHECKED and not frame.refused
+    plain = jinja2.Environment().from_string(source)
+    assert out == [plain.render(page=page) for page in pages]
+    assert "..." in out[-1] and "..." not in out[0]  # (descriptions both shorter and longer than 300)
+
+
+def test_a_template_that_reads_more_of_a_value_than_whether_it_is_set_is_not_filled():
+    """A condition on the title's length is not in the key: the first pages checked against the
+    templates differ from the frame, and the key is never filled (each page gets the templates' text)."""
+    source = "{% if page.meta.title | length > 40 %}long {% endif %}<t>{{ page.meta.title }}</t>{{ page.content }}"
+    template, frame = _frame(source)
+    pages = [_record(n, f"Attack {n}", "") for n in range(5)]
+    nav, config = _Nav(), _Config()
+    out = [template.render(page=page, nav=nav, base_url="../..", config=config) for page in pages]
+    assert out == [f"<t>Attack {n}</t><p>Brief {n}</p>" for n in range(5)]
+    assert frame.refused and not frame.frames and frame.filled == 0
 
 
 def test_a_partial_that_shows_the_page_is_never_reused():

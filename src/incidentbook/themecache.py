@@ -197,6 +197,191 @@ def cache_language(template) -> None:
     template.make_module = make_module
 
 
+# The whole frame of a record page (main.html with everything the partials above cache), as text
+# with holes for what differs from one such page to the next (PageFrame, FRAME_SLOTS).
+PAGE_FRAME = True
+# What of the page main.html may show that the frame's key leaves out: each a hole in the frame.
+# letter: (what it is, a prefix its value must start with)
+FRAME_SLOTS = {"T": "title", "M": "meta.title", "D": "meta.description", "C": "content", "S": "skip link",
+               "U": "canonical URL", "E": "edit URL"}
+_HOLE = "\ue000"  # (a character of Unicode's private use area: no page's frame holds it)
+_PROBE = '<b>&amp;"x\'</b> y'
+_PROBE_LONG = _PROBE + " word" * 80  # longer than any truncate() of main.html
+# The context MkDocs gives a page's template (mkdocs.commands.build.get_context)
+_CONTEXT = {"nav", "pages", "base_url", "extra_css", "extra_javascript", "mkdocs_version", "build_date_utc", "config", "page"}
+
+
+def _transforms(env) -> list:
+    """What main.html may do to a value before showing it: Jinja's own filters, as its templates
+    chain them (no autoescape in MkDocs's environment)."""
+    from markupsafe import escape
+
+    striptags, truncate = env.filters["striptags"], env.filters["truncate"]
+    return [str, lambda v: str(escape(v)), striptags, lambda v: str(escape(striptags(v))),
+            lambda v: str(escape(truncate(env, striptags(v), 300)))]
+
+
+class _ProbeLink:
+    """The first entry of a probe page's table of contents (the page's title, its h1): only its
+    URL (the skip link's) is shown, and its children (the table of contents)."""
+
+    def __init__(self, url: str, entry):
+        self.url, self.level, self.children = url, entry.level, entry.children
+        self.title, self.id, self.typeset = entry.title, getattr(entry, "id", ""), getattr(entry, "typeset", None)
+
+
+class _Probe:
+    """A page as the frame is learnt from: the values of FRAME_SLOTS replaced by markers."""
+
+    def __init__(self, page, values: dict[str, str]):
+        self._page = page
+        meta = dict(page.meta or {})
+        if "M" in values:
+            meta["title"] = values["M"]
+        if "D" in values:
+            meta["description"] = values["D"]
+        self.meta, self.title, self.content = meta, values.get("T", page.title), values.get("C", page.content)
+        self.canonical_url, self.edit_url = values.get("U", page.canonical_url), values.get("E", page.edit_url)
+        toc = list(page.toc or [])
+        if "S" in values:
+            toc[0] = _ProbeLink(values["S"], toc[0])
+        self.toc = toc
+
+    def __getattr__(self, name):
+        return getattr(self._page, name)
+
+
+class PageFrame:
+    """main.html's render function, filling a frame learnt once per key instead of running the
+    templates, for pages the cached partials apply to (_Frame.key).
+
+    The key holds everything of the context main.html shows but the page's FRAME_SLOTS (its
+    title, description, text, canonical and edit URLs, the skip link to its h1): the folder and
+    base URL, the front matter's other keys, whether each slot is set, whether the text has an h1,
+    the table of contents below the h1, what plugins added to the context. For each key, the
+    templates are run twice on a probe page whose slots are markers (short, and longer than any
+    truncation); each marker found in the text is a hole, filled with the page's value through the
+    one filter chain (_transforms) that gives what both probes show there. The text between holes
+    must be the same in both. Then, as for every cached partial, the first CHECKED pages of a key
+    are rendered by the templates too and compared; a key whose probes or checks disagree is never
+    filled."""
+
+    def __init__(self, template, frame: _Frame):
+        self.template, self.render, self.frame = template, template.root_render_func, frame
+        self.frames: dict[tuple, tuple] = {}
+        self.seen: dict[tuple, int] = {}
+        self.refused: set[tuple] = set()
+        self.transforms = _transforms(template.environment)
+        self.filled = 0
+
+    def _values(self, page) -> dict[str, str] | None:
+        """The page's FRAME_SLOTS that are set, or None for a page this cannot be done for."""
+        meta = page.meta or {}
+        values = {"T": page.title, "M": meta.get("title"), "D": meta.get("description"), "C": page.content,
+                  "U": page.canonical_url, "E": page.edit_url}
+        toc = list(page.toc or [])
+        if toc and toc[0].level == 1:
+            values["S"] = toc[0].url
+        values = {name: value for name, value in values.items() if value}
+        if any(type(value) is not str for value in values.values()) or not values.get("S", "#").startswith("#") \
+                or "\\" in values.get("S", ""):
+            return None
+        return values
+
+    def key(self, context, values: dict[str, str]) -> tuple | None:
+        where = self.frame.key(context)
+        config, page = context.get("config"), context.get("page")
+        if where is None or config is None or (config.extra or {}).get("analytics"):
+            return None  # (the feedback form shows the page's URL and title)
+        meta = tuple(sorted((str(k), repr(v)) for k, v in (page.meta or {}).items() if k not in ("title", "description")))
+        toc = list(page.toc or [])
+        contents = (1, _toc_signature(toc[0].children)) if "S" in values else (0, _toc_signature(toc))
+        others = tuple(sorted((name, repr(value)) for name, value in context.get_all().items()
+                              if name not in _CONTEXT and name not in self.template.environment.globals))
+        key = (*where, id(config), id(context.get("nav")), tuple(context.get("extra_css") or ()),
+               tuple(context.get("extra_javascript") or ()), meta, tuple(sorted(values)), "<h1" in page.content,
+               contents, others)
+        return key if key in self.frames or len(self.frames) < MAX_KEYS else None
+
+    def _probe(self, context, page, values: dict[str, str]) -> str:
+        variables = dict(context.get_all())
+        variables["page"] = _Probe(page, values)
+        return "".join(self.render(self.template.new_context(variables)))
+
+    def learn(self, context, page, values: dict[str, str]) -> tuple | None:
+        """(texts between holes, (slot, transform) of each hole), or None where the probes disagree."""
+        def marked(payload: str) -> dict[str, str]:
+            marks = {name: ("#" if name == "S" else "") + _HOLE + name + payload for name in values}
+            if "<h1" in values.get("C", ""):  # (content.html adds an h1 of the title to a text without one)
+                marks["C"] += "<h1></h1>"
+            return marks
+
+        short, long = marked(_PROBE), marked(_PROBE_LONG)
+        first, second = self._probe(context, page, short), self._probe(context, page, long)
+        texts, holes, here, there = [], [], 0, 0
+        while True:
+            one, two = first.find(_HOLE, here), second.find(_HOLE, there)
+            if (one < 0) != (two < 0):
+                return None
+            if one < 0:
+                break
+            name = first[one + 1:one + 2]
+            if name not in values or second[two + 1:two + 2] != name:
+                return None
+            one, two = one - (name == "S"), two - (name == "S")
+            for transform in self.transforms:
+                made, made_long = transform(short[name]), transform(long[name])
+                if first.startswith(made, one) and second.startswith(made_long, two):
+                    break
+            else:
+                return None
+            if first[here:one] != second[there:two]:
+                return None
+            texts.append(first[here:one])
+            holes.append((name, transform))
+            here, there = one + len(made), two + len(made_long)
+        if first[here:] != second[there:]:
+            return None
+        texts.append(first[here:])
+        return tuple(texts), tuple(holes)
+
+    @staticmethod
+    def fill(frame: tuple, values: dict[str, str]) -> str:
+        texts, holes = frame
+        parts = [texts[0]]
+        for (name, transform), text in zip(holes, texts[1:]):
+            parts += (transform(values[name]), text)
+        return "".join(parts)
+
+    def __call__(self, context):
+        page = context.get("page")
+        values = self._values(page) if PAGE_FRAME and page is not None and isinstance(page.content, str) else None
+        key = self.key(context, values) if values is not None else None
+        if key is None or key in self.refused:
+            yield from self.render(context)
+            return
+        frame = self.frames.get(key)
+        if frame is None:
+            frame = self.learn(context, page, values)
+            if frame is None:
+                self.refused.add(key)
+                yield from self.render(context)
+                return
+            self.frames[key], self.seen[key] = frame, 0
+        text = self.fill(frame, values)
+        if self.seen[key] < CHECKED:
+            rendered = "".join(self.render(context))
+            if rendered != text:  # the templates show something of the page the key leaves out
+                self.refused.add(key)
+                del self.frames[key]
+                yield rendered
+                return
+            self.seen[key] += 1
+        else:
+            self.filled += 1
+        yield text
+
+
 def cache_partials(env) -> None:
     from jinja2 import TemplateNotFound
 
@@ -226,6 +411,8 @@ def cache_partials(env) -> None:
         base, main = env.get_template("base.html"), env.get_template("main.html")
     except TemplateNotFound:
         return
+    if not isinstance(main.root_render_func, PageFrame):
+        main.root_render_func = PageFrame(main, frame)
     for name in CACHED_BLOCKS:
         # (a block main.html overrides may call it through super(), which finds it by identity)
         if name in base.blocks and name not in main.blocks and not isinstance(base.blocks[name], _Partial):

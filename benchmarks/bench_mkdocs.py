@@ -1,11 +1,15 @@
 """MkDocs's step of a clean build alone (run_mkdocs), with and without the theme cache
 (themecache.py), alternating, in one process each time: user and system CPU seconds and wall.
 
-    .venv/bin/python benchmarks/bench_mkdocs.py ROOT [--runs 4] [--workers 1]
+    .venv/bin/python benchmarks/bench_mkdocs.py ROOT [--runs 4] [--workers 1] [--modes theme,cached]
+
+Modes: `theme` (no cache: Material's templates make every page), `partials` (the cached partials,
+each record page's frame made by the templates: PAGE_FRAME off), `cached` (everything: the
+partials and the record pages' frames filled, PageFrame).
 
 ROOT is a publication built once already (its docs/ is reused: the build's other steps find
 everything unchanged); every run removes build/site first, so MkDocs converts every page. Each run
-is a fresh process (`python bench_mkdocs.py ROOT --one cached|theme`). User CPU is the figure to
+is a fresh process (`python bench_mkdocs.py ROOT --one MODE`). User CPU is the figure to
 compare: on this machine, writing tens of thousands of files makes the system time and the wall
 clock vary by a quarter from one run to the next.
 """
@@ -28,6 +32,8 @@ def one(root: Path, mode: str) -> dict:
 
     if mode == "theme":
         themecache.eligible = lambda config: False
+    elif mode == "partials":  # the partials cached, each page's frame made by the templates (as before 8 December)
+        themecache.PAGE_FRAME = False
     original = build.run_mkdocs
     result: dict = {"mode": mode}
 
@@ -54,20 +60,22 @@ def main() -> None:
     parser.add_argument("root", type=Path)
     parser.add_argument("--runs", type=int, default=4)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--one", choices=("cached", "theme"))
+    parser.add_argument("--one", choices=("cached", "theme", "partials"))
+    parser.add_argument("--modes", default="theme,cached", help="which to alternate: theme, partials, cached")
     args = parser.parse_args()
     if args.one:
         print(json.dumps(one(args.root, args.one)), flush=True)
         return
     env = {**os.environ, "INCIDENTBOOK_MKDOCS_WORKERS": str(args.workers)}
     rows = []
+    modes = args.modes.split(",")
     for number in range(args.runs):
-        for mode in ("theme", "cached") if number % 2 else ("cached", "theme"):
+        for mode in modes[::-1] if number % 2 else modes:
             out = subprocess.run([sys.executable, __file__, str(args.root), "--one", mode], env=env,
                                  capture_output=True, text=True, check=True).stdout
             rows.append(json.loads(out.strip().splitlines()[-1]))
             print(json.dumps(rows[-1]), flush=True)
-    for mode in ("theme", "cached"):
+    for mode in modes:
         mine = [r for r in rows if r["mode"] == mode]
         mean = {k: round(sum(r[k] + (r["workers_" + k] if k in ("user", "sys") else 0) for r in mine) / len(mine), 2)
                 for k in ("user", "sys", "wall")}

@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/bench_phases.py ROOT [--stub-chart-images]
 
 Prints, as each step ends, its wall-clock and CPU seconds (of this process, and apart, of the page
-workers forked and the Pagefind runs ended within the step) and the process's peak RSS so far; the steps inside the
+workers forked and the Pagefind runs ended within the step, and how much of it was the kernel's)
+and the process's peak RSS so far; the steps inside the
 writing of pages (charts, downloads, the Markdown pages, chart images, the other files) are
 timed one by one, and so are MkDocs (run_mkdocs) and Pagefind (index_search). ROOT is built where it is: copy a corpus's inputs first for a clean build
 (bench_rebuild.copy_inputs). Run it under `/usr/bin/time -v` for the CPU of the whole process tree,
@@ -41,6 +42,10 @@ def main() -> None:
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         return usage.ru_utime + usage.ru_stime
 
+    def system_time() -> float:
+        """System (kernel) CPU seconds of this process and its ended children: writing files, page faults."""
+        return resource.getrusage(resource.RUSAGE_SELF).ru_stime + resource.getrusage(resource.RUSAGE_CHILDREN).ru_stime
+
     last = [time.time(), time.process_time(), "start"]
 
     def step(message: str) -> None:
@@ -55,9 +60,11 @@ def main() -> None:
 
         def timed(*args, _function=function, _name=name, **kwargs):
             wall, cpu, workers = time.time(), time.process_time(), children()
+            system = system_time()
             result = _function(*args, **kwargs)
             print(f"    {_name}: {time.time() - wall:.1f} s wall, {time.process_time() - cpu:.1f} s CPU "
-                  f"(+ {children() - workers:.1f} s in workers and Pagefind), peak RSS {peak()} MB", flush=True)
+                  f"(+ {children() - workers:.1f} s in workers and Pagefind), peak RSS {peak()} MB; "
+                  f"of all that CPU, {system_time() - system:.1f} s in the kernel", flush=True)
             return result
 
         setattr(build, name, timed)

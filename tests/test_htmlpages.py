@@ -184,6 +184,37 @@ def test_a_publications_own_markdown_brief_is_still_used(tmp_path):
     assert '<div class="footnote">' in page and 'href="#fn:1"' in page
 
 
+def test_a_publications_own_markdown_listing_is_still_used(tmp_path):
+    """templates/site/incidents.md.j2 in a publication: its incident list is Markdown (with the
+    Markdown pagination macros), converted by MkDocs; the other listings stay HTML."""
+    root = copy_example(tmp_path)
+    site_templates = root / "templates" / "site"
+    site_templates.mkdir(parents=True, exist_ok=True)
+    (site_templates / "incidents.md.j2").write_text(textwrap.dedent("""\
+        {% import "_pagination.md.j2" as pg with context %}
+        ---
+        title: {{ pg.title(pager, "Incidents") | safe }}
+        ---
+
+        # Incidents
+
+        {{ pg.note(pager, "incident", "incidents") | safe }}
+        | When | What |
+        |---|---|
+        {% for i in rows %}
+        | {{ i.date.label() }} | {{ ref("incident", i.id) }} |
+        {% endfor %}
+
+        {{ pg.nav(pager, "incidents") | safe }}
+        """), encoding="utf-8")
+    build(root, strict=True, pdf=False)
+    markdown = (root / "docs" / "incidents" / "index.md").read_text(encoding="utf-8")
+    assert "incidentbook_html" not in markdown and "| When | What |" in markdown
+    page = (root / "build" / "site" / "incidents" / "index.html").read_text(encoding="utf-8")
+    assert "<th>When</th>" in page and 'href="ghor-2016-10-25/"' in page
+    assert "incidentbook_html: true" in (root / "docs" / "sources" / "index.md").read_text(encoding="utf-8")
+
+
 def test_without_directory_urls_every_link_and_image_resolves(tmp_path):
     """use_directory_urls: false (pages served as a/b.html): the links of the pages written in HTML
     are resolved by MkDocs, and the chart images of every page (raw HTML, which MkDocs does not

@@ -25,8 +25,9 @@ from incidentbook.views import Views
 
 SIZE = site.LISTING_PAGE_SIZE
 LISTINGS = {"incident": "incidents", "actor": "actors", "place": "places", "source": "sources"}
-ROW_LINK = re.compile(r"\]\(([a-z0-9]+(?:-[a-z0-9]+)*)\.md\)")  # a record in the same folder
-PAGER_ITEM = re.compile(r"^- \[(.*?)\]\((.*?)\)\{ (.*?) \}$", re.MULTILINE)
+ROW_LINK = re.compile(r'href="([a-z0-9]+(?:-[a-z0-9]+)*)\.md"')  # a record in the same folder
+ROW = re.compile(r"<tr>(.*?)</tr>", re.DOTALL)
+PAGER_ITEM = re.compile(r'^<li><a ([^>]*?)href="([^"]*)"([^>]*)>(.*?)</a></li>$', re.MULTILINE)
 
 
 def listing_paths(docs: Path, folder: str) -> list[str]:
@@ -36,13 +37,9 @@ def listing_paths(docs: Path, folder: str) -> list[str]:
     return [f"{folder}/index.md"] + [f"{folder}/page_{n}.md" for n in numbers]
 
 
-def rows(markdown: str) -> list[str]:
+def rows(page: str) -> list[str]:
     """Record ids of a listing page's table rows, in order (the first same-folder link of each row)."""
-    found = []
-    for line in markdown.splitlines():
-        if line.startswith("| ") and (match := ROW_LINK.search(line)):
-            found.append(match.group(1))
-    return found
+    return [match.group(1) for row in ROW.findall(page) if (match := ROW_LINK.search(row))]
 
 
 def expected_order(views: Views, kind: str) -> list[str]:
@@ -113,7 +110,7 @@ def test_page_one_keeps_the_section_address(generated250):
     assert "\ntitle: Incidents\n" in first
     assert rows(first) == [i.id for i in views.incidents_by_date()[:SIZE]]
     assert "This is page 1 of 3, incidents 1–100 of 250" in first
-    assert "[incidents\\.csv](\\.\\./data/incidents\\.csv)" in first  # where the whole list is
+    assert '(<a href="../data/incidents.csv">incidents.csv</a>)' in first  # where the whole list is
     later = (root / "docs/incidents/page_3.md").read_text(encoding="utf-8")
     assert '\ntitle: "Incidents, page 3 of 3"\n' in later
     assert "This is page 3 of 3, incidents 201–250 of 250" in later
@@ -123,10 +120,10 @@ def test_page_one_keeps_the_section_address(generated250):
 def pager_targets(docs: Path, folder: str, path: str, number: int, count: int) -> dict:
     """The control's links on one listing page: {'prev'|'next'|page number: file}, checked as it goes."""
     text = (docs / path).read_text(encoding="utf-8")
-    assert f"Page {number} of {count}\n{{: .ib-pager-status }}" in text
+    assert f'<p class="ib-pager-status">Page {number} of {count}</p>' in text
     targets: dict = {}
-    for label, target, attrs in PAGER_ITEM.findall(text.split('<nav class="ib-pager"', 1)[1]):
-        target = target.replace("\\", "")
+    for before, target, after, label in PAGER_ITEM.findall(text.split('<nav class="ib-pager"', 1)[1]):
+        attrs = before + after
         assert (docs / folder / target).is_file(), f"{path}: {target} does not exist"
         if "rel=" in attrs:
             targets["prev" if 'rel="prev"' in attrs else "next"] = target
@@ -163,12 +160,12 @@ def test_pagination_in_the_built_site(built_small):
         count = len(listing_paths(built_small / "docs", folder))
         assert count >= 2, folder
         first = (site_dir / folder / "index.html").read_text(encoding="utf-8")
-        assert f'<nav aria-label="Pages of the {folder} list" class="ib-pager" data-pagefind-ignore="all" id="ib-pages">' in first
+        assert f'<nav class="ib-pager" id="ib-pages" aria-label="Pages of the {folder} list" data-pagefind-ignore="all">' in first
         assert f'<p class="ib-pager-status">Page 1 of {count}</p>' in first
         assert 'aria-current="page" aria-label="Page 1" href="./"' in first
         assert '<a href="#ib-pages">all pages</a>' in first and '<a href="../data/">data downloads</a>' in first
         # only the pagination links to the later pages: they are not in the navigation
-        assert "page_2" not in re.sub(r'<nav aria-label="Pages of.*?</nav>', "", first, flags=re.DOTALL)
+        assert "page_2" not in re.sub(r'<nav class="ib-pager".*?</nav>', "", first, flags=re.DOTALL)
         later = (site_dir / folder / "page_2/index.html").read_text(encoding="utf-8")
         assert 'aria-current="page" aria-label="Page 2" href="./"' in later
         assert 'href="../" rel="prev"' in later
@@ -203,10 +200,10 @@ def test_small_listings_render_as_before(tmp_path):
         assert "ib-pager" not in text and "page_" not in text, path
         name = "Sourcing quality" if path == "quality.md" else path.split("/")[0].capitalize()
         assert "\ntitle: " + name + "\n" in text
-    assert "| Incident | Sources | Publishers |" in pages["quality.md"]  # every incident's sourcing, as before
-    assert "\n\n| Date | Incident |" in pages["incidents/index.md"]  # no extra blank line where the note would be
+    assert "<th>Incident</th>\n<th>Sources</th>\n<th>Publishers</th>" in pages["quality.md"]  # every incident's sourcing
+    assert "</p>\n\n<div class=\"ib-listing\"" in pages["incidents/index.md"]  # the intro, then the list: no note
     # the table is the page's last block, in the listing's div (left out of the search index)
-    assert pages["incidents/index.md"].endswith("|\n\n</div>\n\n")
+    assert pages["incidents/index.md"].endswith("</tbody>\n</table>\n</div>\n\n")
 
 
 def test_shrinking_removes_the_pages_no_longer_needed(tmp_path, monkeypatch):
@@ -226,7 +223,7 @@ def test_shrinking_removes_the_pages_no_longer_needed(tmp_path, monkeypatch):
     assert not (docs / "incidents/page_3.md").exists()
     listed = [i for path in listing_paths(docs, "incidents") for i in rows((docs / path).read_text(encoding="utf-8"))]
     assert listed == newest[5:]
-    assert "[3](page\\_3\\.md)" not in (docs / "incidents/page_2.md").read_text(encoding="utf-8")
+    assert 'href="page_3.md"' not in (docs / "incidents/page_2.md").read_text(encoding="utf-8")
 
 
 def test_listing_pages_stay_the_same_size_as_the_corpus_doubles(generated250, tmp_path):
@@ -282,16 +279,16 @@ def test_quality_page_lists_incidents_needing_attention_a_page_at_a_time(generat
     paths = ["quality.md"] + [f"quality/page_{n}.md" for n in range(2, -(-len(attention) // size) + 1)]
     assert sorted(pages) == sorted(paths)
     texts = [pages[path] for path in paths]
-    per_page = [[re.search(r"\]\((?:\.\./)*incidents/([a-z0-9-]+)\.md\)", line).group(1)
-                 for line in text.splitlines() if line.startswith("| [")] for text in texts]
+    per_page = [re.findall(r'^<td><a href="(?:\.\./)*incidents/([a-z0-9-]+)\.md">', text, re.MULTILINE) for text in texts]
     assert [i for page in per_page for i in page] == attention and all(len(page) <= size for page in per_page)
     first = texts[0]
-    assert f"Of 250 incidents, {len(attention)} need attention: " in first and "## All incidents" in first
-    assert "| Incident | Sources | Publishers |" not in first and "incidents.csv" in first
-    assert all("## All incidents" not in text and "Of 250" not in text for text in texts[1:])
+    all_incidents = '<h2 id="all-incidents">All incidents</h2>'
+    assert f"Of 250 incidents, {len(attention)} need attention: " in first and all_incidents in first
+    assert "<th>Incident</th>\n<th>Sources</th>" not in first and "incidents.csv" in first
+    assert all(all_incidents not in text and "Of 250" not in text for text in texts[1:])
     # the pager's links between quality.md and the pages in quality/
-    assert "(quality/page_2.md)" in first.replace("\\", "")
-    assert "(../quality.md)" in texts[1].replace("\\", "") and '\ntitle: "Sourcing quality, page 2 of 3"' in texts[1]
+    assert 'href="quality/page_2.md"' in first
+    assert 'href="../quality.md"' in texts[1] and '\ntitle: "Sourcing quality, page 2 of 3"' in texts[1]
 
 
 # ---- lists on record pages (an actor's or a place's incidents, a source's quotes…) ----

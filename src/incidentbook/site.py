@@ -258,9 +258,10 @@ def source_citations(views: Views, source_id: str) -> list[tuple[str, str, list[
 
 
 def record_template(pub: Publication, name: str) -> str:
-    """The template of a record's page, written in HTML (`incident` -> incident.html.j2), unless
-    the publication has its own Markdown template of that name (templates/site/incident.md.j2).
-    The later pages of a record's lists are HTML either way (record_list.html.j2)."""
+    """The template of a record's page or a section's listing, written in HTML (`incident` ->
+    incident.html.j2, `incidents` -> incidents.html.j2), unless the publication has its own
+    Markdown template of that name (templates/site/incident.md.j2). The later pages of a record's
+    lists are HTML either way (record_list.html.j2)."""
     if (pub.root / "templates" / "site" / f"{name}.md.j2").is_file():
         return f"{name}.md.j2"
     return f"{name}.html.j2"
@@ -268,7 +269,7 @@ def record_template(pub: Publication, name: str) -> str:
 
 def incident_pages(views: Views) -> Iterator[Page]:
     incidents = views.incidents_by_date()
-    yield from listing_pages("incident", "incidents.md.j2", incidents)
+    yield from listing_pages("incident", record_template(views.pub, "incidents"), incidents)
     template = record_template(views.pub, "incident")
     for incident in incidents:
         yield Page(page_url("incident", incident.id), template, {"incident": incident})
@@ -276,7 +277,7 @@ def incident_pages(views: Views) -> Iterator[Page]:
 
 def actor_pages(views: Views) -> Iterator[Page]:
     actors = views.actors_sorted()  # by kind, then name: the listing groups them by kind
-    yield from listing_pages("actor", "actors.md.j2", actors)
+    yield from listing_pages("actor", record_template(views.pub, "actors"), actors)
     template = record_template(views.pub, "actor")
     for actor in actors:
         yield Page(page_url("actor", actor.id), template, {"actor": actor})
@@ -286,7 +287,7 @@ def actor_pages(views: Views) -> Iterator[Page]:
 
 def place_pages(views: Views) -> Iterator[Page]:
     # the listing's order is the one its template used before pagination (Jinja's `sort`: by name, case-insensitive, stable)
-    yield from listing_pages("place", "places.md.j2", sorted(views.pub.places.values(), key=lambda p: p.name.lower()))
+    yield from listing_pages("place", record_template(views.pub, "places"), sorted(views.pub.places.values(), key=lambda p: p.name.lower()))
     template = record_template(views.pub, "place")
     for place in sorted(views.pub.places.values(), key=lambda p: p.id):
         yield Page(page_url("place", place.id), template, {"place": place})
@@ -295,7 +296,7 @@ def place_pages(views: Views) -> Iterator[Page]:
 
 def source_pages(views: Views) -> Iterator[Page]:
     newest = sorted(views.pub.sources.values(), key=lambda s: s.published, reverse=True)
-    yield from listing_pages("source", "sources.md.j2", newest)
+    yield from listing_pages("source", record_template(views.pub, "sources"), newest)
     template = record_template(views.pub, "source")
     for source in sorted(views.pub.sources.values(), key=lambda s: s.id):
         yield Page(page_url("source", source.id), template, {"source": source})
@@ -311,7 +312,7 @@ def data_pages(views: Views) -> Iterator[Page]:
     yield Page("data/index.md", "data.md.j2")
     # incidents that need attention, a page of LISTING_PAGE_SIZE at a time: quality.md, then quality/page_2.md, …
     attention = [i for i in views.incidents_by_date() if views.quality(i).needs_attention]
-    yield from listing_pages("quality", "quality.md.j2", attention)
+    yield from listing_pages("quality", record_template(views.pub, "quality"), attention)
     yield Page("changes.md", "changes.md.j2")
 
 

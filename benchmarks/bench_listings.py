@@ -30,7 +30,7 @@ def main() -> None:
     import bench_mkdocs
     from mkdocs.structure.pages import Page
 
-    import incidentbook.htmlpages as htmlpages
+    from incidentbook import htmlpages
 
     spent: dict[str, list[float]] = {}
     installed = htmlpages.installed

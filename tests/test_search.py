@@ -443,6 +443,34 @@ def test_parts_indexed_at_a_time_as_memory_allows(monkeypatch):
     assert sitesearch.index_workers(100_000) == 3
 
 
+def test_pages_are_cut_for_the_next_index_while_pagefind_runs(sharded_site, monkeypatch):
+    """The primary index and two parts, two Pagefind runs at a time: the third index's pages are cut
+    while the first run is still going (before, each run cut its own pages first, so the CPUs were
+    idle by turns), and the index is the same."""
+    import threading
+
+    before = _files(sharded_site / "pagefind")
+    monkeypatch.setenv("INCIDENTBOOK_SEARCH_WORKERS", "2")
+    third_cut, seen = threading.Event(), []
+    mirror, run = sitesearch._mirror, sitesearch._run
+
+    def cut(site, rels, folder, digests=None):
+        if folder.name == "sources-0":  # the third, after "primary" and "incidents-0"
+            third_cut.set()
+        return mirror(site, rels, folder, digests)
+
+    def indexed(site, output):
+        if site.name == "primary":
+            seen.append(third_cut.wait(timeout=60))
+        return run(site, output)
+
+    monkeypatch.setattr(sitesearch, "_mirror", cut)
+    monkeypatch.setattr(sitesearch, "_run", indexed)
+    assert sitesearch.index_search(sharded_site) == {"made": 3, "reused": 0}
+    assert seen == [True]
+    assert _files(sharded_site / "pagefind") == before
+
+
 def test_a_failing_part_fails_the_index(sharded_site, monkeypatch):
     """Two parts indexed at a time: a Pagefind run that fails on one fails the build's index."""
     real = sitesearch.subprocess.run

@@ -380,14 +380,18 @@ def index_search(site_dir: Path, previous: Path | None = None, digest_cache: Pat
     # the bytes read for Pagefind (the site is read once: 1.1 GB at 10,000 incidents).
     keys = {name: _key(site, rels, digests) for name, rels in groups.items()} if before else {}
 
-    def make(name: str) -> None:
-        dest = site / _folder(name)
-        mirror = work / (name or "primary")  # Pagefind indexes a folder: this index's pages, cut down
-        _mirror(site, groups[name], mirror, digests if name not in keys else None)
+    def mirror(name: str) -> Path:
+        """The index's pages, cut down, in a folder of their own (Pagefind indexes a folder)."""
+        folder = work / (name or "primary")
+        _mirror(site, groups[name], folder, digests if name not in keys else None)
         if name not in keys:  # a clean build's: from the digests just taken
             keys[name] = _key(site, groups[name], digests.taken)
-        _run(mirror, dest)
-        shutil.rmtree(mirror, ignore_errors=True)
+        return folder
+
+    def index(name: str, folder: Path) -> None:
+        dest = site / _folder(name)
+        _run(folder, dest)
+        shutil.rmtree(folder, ignore_errors=True)
         for unused in UNUSED:
             (dest / unused).unlink(missing_ok=True)
 
@@ -401,22 +405,24 @@ def index_search(site_dir: Path, previous: Path | None = None, digest_cache: Pat
                            skip=lambda rel: not name and (rel == SHARDS_FILE or rel.startswith("part-")))
             else:
                 to_make.append(name)
-        if to_make and not to_make[0]:
-            make("")
-        parts = [name for name in to_make if name]
-        workers = min(len(parts), index_workers(max((len(groups[name]) for name in parts), default=0)))
-        if workers > 1:  # the parts, each in its own folder, a few at a time
-            with ThreadPoolExecutor(workers) as pool:
-                runs = [pool.submit(make, name) for name in parts]
-                try:
-                    for run in runs:
-                        run.result()
-                except BaseException:  # the first failure is raised; runs not started are not
-                    pool.shutdown(cancel_futures=True)
-                    raise
-        else:
-            for name in parts:
-                make(name)
+        # This thread cuts the pages of one index after another (Python: one CPU) while Pagefind
+        # indexes those already cut, `workers` runs at a time (each its own folder: Pagefind leaves
+        # what else is in its output folder, the primary's parts among them, as it is). Cutting
+        # every part's pages first, or each run its own before indexing, left the CPUs idle by turns.
+        workers = max(1, min(len(to_make), index_workers(max((len(groups[name]) for name in to_make), default=0))))
+        with ThreadPoolExecutor(workers) as pool:
+            runs = []
+            try:
+                for name in to_make:
+                    waiting = [run for run in runs if not run.done()]
+                    if len(waiting) > workers:  # at most one index cut ahead of the runs
+                        waiting[0].result()
+                    runs.append(pool.submit(index, name, mirror(name)))
+                for run in runs:
+                    run.result()
+            except BaseException:  # the first failure is raised; runs not started are not
+                pool.shutdown(cancel_futures=True)
+                raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
     digests.save()

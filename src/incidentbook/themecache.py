@@ -11,7 +11,10 @@ folder. So, for the duration of `installed(config)`, each of them is rendered on
 are the blocks of `base.html` made of the configuration alone (CACHED_BLOCKS), the table of
 contents per folder and headings (TOC), the partials around the page's text per folder, front
 matter and edit URL (CONTENT_PARTS), and the module of translations base.html imports on every
-page is made once (LANGUAGE).
+page is made once (LANGUAGE). Then, for such a page, main.html itself is not run: its whole text
+is filled from a frame learnt once per folder and kind of page, with holes for the page's title,
+description, text and links (PageFrame): a quarter less of MkDocs's CPU at 1,000 incidents
+(BENCHMARKS.md).
 
 Guards, each keeping a page on the theme's own rendering:
 - the theme is Material with incidentbook's own templates and nothing else (a publication's
@@ -21,7 +24,7 @@ Guards, each keeping a page on the theme's own rendering:
   from one page to the next): only navigation URLs are made by these partials, and a page whose
   URL starts a navigation page's URL is not served from the cache;
 - the first two pages of every key are rendered by the theme and compared: when their text
-  differs, that key is never served from the cache.
+  differs, that key is never served from the cache (so are a frame's, after its two probes agree).
 
 tests/test_themecache.py builds the example and a demo corpus with and without it (with and
 without directory URLs): every file is byte-identical.
@@ -200,8 +203,8 @@ def cache_language(template) -> None:
 # The whole frame of a record page (main.html with everything the partials above cache), as text
 # with holes for what differs from one such page to the next (PageFrame, FRAME_SLOTS).
 PAGE_FRAME = True
-# What of the page main.html may show that the frame's key leaves out: each a hole in the frame.
-# letter: (what it is, a prefix its value must start with)
+# What of the page main.html may show that the frame's key leaves out, by the letter of its marker:
+# each a hole in the frame (the skip link's value starts with "#", which the `url` filter leaves as it is).
 FRAME_SLOTS = {"T": "title", "M": "meta.title", "D": "meta.description", "C": "content", "S": "skip link",
                "U": "canonical URL", "E": "edit URL"}
 _HOLE = "\ue000"  # (a character of Unicode's private use area: no page's frame holds it)

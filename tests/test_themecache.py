@@ -63,8 +63,45 @@ def test_example_site_is_byte_identical_with_the_cache(tmp_path, monkeypatch):
     assert len(cached) > 100 and cached == theme
     assert served.pop("frame") >= 5 and served.pop("frame titles")
     blocks = {f"base.html#{name}" for name in themecache.CACHED_BLOCKS}
-    expected = set(themecache.CACHED) | blocks | {themecache.TOC} | set(themecache.CONTENT_PARTS)
+    expected = set(themecache.CACHED) | blocks | {themecache.TOC, themecache.FOOTER} | set(themecache.CONTENT_PARTS)
     assert set(served) == expected and served.pop(themecache.TOC) >= 3 and min(served.values()) >= 10, served
+
+
+def test_pages_of_a_folder_from_other_commits_show_their_own_commit(tmp_path, monkeypatch):
+    """Under git, each page's footer names the commit its content comes from: after a second commit
+    that changes one actor, that actor's profile (not among the first pages of its folder) names
+    the new commit and the others the first one, with the cache as without it."""
+    import os
+    import re
+    import subprocess
+
+    root = copy_example(tmp_path / "pub")
+    (root / ".gitignore").write_text("build/\ndocs/*\n!docs/about.md\n", encoding="utf-8")
+
+    def commit(message: str, when: int) -> str:
+        env = {**os.environ, "GIT_AUTHOR_NAME": "Analyst", "GIT_AUTHOR_EMAIL": "a@example.org",
+               "GIT_COMMITTER_NAME": "Analyst", "GIT_COMMITTER_EMAIL": "a@example.org",
+               "GIT_AUTHOR_DATE": f"@{when} +0000", "GIT_COMMITTER_DATE": f"@{when} +0000"}
+        for args in (["add", "-A"], ["commit", "-qm", message]):
+            subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+        return subprocess.run(["git", "-C", str(root), "rev-parse", "--short=7", "HEAD"], check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    subprocess.run(["git", "-C", str(root), "init", "-q", "-b", "main"], check=True, capture_output=True)
+    first = commit("Curate the example", 1_700_000_000)
+    actor = root / "data/actors/united-nations.yaml"
+    actor.write_text(actor.read_text(encoding="utf-8").replace("documents civilian casualties", "records civilian casualties"),
+                     encoding="utf-8")
+    second = commit("Reword one actor", 1_700_086_400)
+    cached, theme, _ = built_both_ways(root, tmp_path, monkeypatch)
+    assert cached == theme
+
+    def edition(rel: str) -> str:
+        text = (tmp_path / "cached/build/site" / rel).read_text(encoding="utf-8")
+        return re.search(r"This page as of commit (\w+)", text).group(1)
+
+    assert edition("actors/united-nations/index.html") == second
+    assert edition("actors/abdul-hai-khatibi/index.html") == edition("actors/taliban/index.html") == first
 
 
 def test_the_language_module_is_made_once_per_configuration(tmp_path, monkeypatch):

@@ -39,7 +39,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 CACHED = ("partials/nav.html", "partials/tabs.html", "partials/pagefind.html", "partials/palette.html",
-          "partials/logo.html", "partials/top.html", "partials/footer.html")
+          "partials/logo.html", "partials/top.html")
+# The footer names the commit the page's content comes from (incidentbook's partials/copyright.html:
+# `edition` in its front matter), which differs from page to page of a folder in a publication
+# under git: cached per folder and front matter, as CONTENT_PARTS are.
+FOOTER = "partials/footer.html"
 # Blocks of Material's base.html made of the configuration and the page's base URL alone (the
 # stylesheets, scripts, fonts, analytics and the `__config` JSON with its translations: about a
 # fifth of what is left of main.html, 0.25 ms a page), cached the same way where main.html does
@@ -396,7 +400,7 @@ def cache_partials(env) -> None:
             continue
         if not isinstance(template.root_render_func, _Partial):
             template.root_render_func = _Partial(name, template.root_render_func, frame)
-    for name in CONTENT_PARTS:
+    for name in (*CONTENT_PARTS, FOOTER):
         try:
             template = env.get_template(name)
         except TemplateNotFound:

@@ -485,6 +485,36 @@ def test_a_failing_part_fails_the_index(sharded_site, monkeypatch):
         sitesearch.index_search(sharded_site)
 
 
+def test_a_failed_run_stops_the_cutting_of_the_indexes_after_it(sharded_site, monkeypatch):
+    """The primary index's Pagefind run fails at once: the build's index fails without cutting the
+    pages of the indexes after the one being cut then."""
+    import threading
+    import time
+
+    failed, cut = threading.Event(), []
+    real, mirror = sitesearch.subprocess.run, sitesearch._mirror
+
+    def run(command, **kwargs):
+        if "part-" not in " ".join(map(str, command)):
+            failed.set()
+            return subprocess.CompletedProcess(command, 1, "", "Error: Pagefind was not able to build an index.")
+        return real(command, **kwargs)
+
+    def cutting(site, rels, folder, digests=None):
+        cut.append(folder.name)
+        if folder.name == "incidents-0":
+            assert failed.wait(timeout=60)
+            time.sleep(0.2)  # (the failed run's future is done just after)
+        return mirror(site, rels, folder, digests)
+
+    monkeypatch.setenv("INCIDENTBOOK_SEARCH_WORKERS", "2")
+    monkeypatch.setattr(sitesearch.subprocess, "run", run)
+    monkeypatch.setattr(sitesearch, "_mirror", cutting)
+    with pytest.raises(SiteBuildFailed, match="Pagefind could not index the site"):
+        sitesearch.index_search(sharded_site)
+    assert cut[0] == "primary" and "sources-0" not in cut  # (incidents-0 too, when the failure came first)
+
+
 @pytest.mark.browser
 def test_search_merges_the_parts_of_a_large_index(browser, serve_site, sharded_site):
     url = serve_site(sharded_site)

@@ -414,6 +414,9 @@ def index_search(site_dir: Path, previous: Path | None = None, digest_cache: Pat
             runs = []
             try:
                 for name in to_make:
+                    for run in runs:  # a run that failed stops the cutting too
+                        if run.done() and run.exception() is not None:
+                            run.result()
                     waiting = [run for run in runs if not run.done()]
                     if len(waiting) > workers:  # at most one index cut ahead of the runs
                         waiting[0].result()

@@ -216,6 +216,24 @@ def test_the_page_frame_is_filled_as_the_templates_would_show_the_page(tmp_path,
     assert '<meta property="og:description" content="' in brief and "...\">" in brief  # truncated to 300
 
 
+def test_the_canonical_and_edit_urls_are_filled_in_every_frame(tmp_path, monkeypatch):
+    """With site_url (each page's canonical URL, also its og:url) and an edit URI (each page's edit
+    button), every page's frame filled unchecked (CHECKED = 0) is the theme's page byte for byte."""
+    root = copy_example(tmp_path / "pub")
+    config = root / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "    - content.tooltips\n" in text
+    config.write_text(text.replace("    - content.tooltips\n", "    - content.tooltips\n    - content.action.edit\n")
+                      + 'site_url: "https://example.org/reports/isk-2016/?a=1&b=2"\n'
+                      + "repo_url: https://github.com/example/isk-2016\nedit_uri: edit/main/docs/\n", encoding="utf-8")
+    monkeypatch.setattr(themecache, "CHECKED", 0)
+    cached, theme, served = built_both_ways(root, tmp_path, monkeypatch)
+    assert len(cached) > 100 and cached == theme and served["frame"] >= 5
+    brief = (tmp_path / "cached/build/site/incidents/ghor-2016-10-25/index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://example.org/reports/isk-2016/incidents/ghor-2016-10-25/' in brief
+    assert "edit/main/docs/incidents/ghor-2016-10-25.md" in brief
+
+
 class _Nav:
     pages = ()
 

@@ -223,13 +223,14 @@ def _emptied(article: bytes) -> bytes | None:
         search = mark.end()
         start = article.rfind(b"<", 0, mark.start())
         opening_end = article.find(b">", mark.start())
-        name = _NAME.match(article, start)
-        if start < position or name is None or opening_end < 0 or b">" in article[start:mark.start()]:
+        named = _NAME.match(article, start)
+        if start < position or named is None or opening_end < 0 or article.find(b">", start, mark.start()) >= 0:
             continue  # inside an element already emptied, or not in a tag
-        tag, opening = name[1], article[start:opening_end + 1]
+        tag, opening = named[1], article[start:opening_end + 1]
         if b' data-pagefind-ignore="all"' not in opening:
-            classes, name = (_CLASSES.search(opening) or [b"", b""])[1].decode().split(), tag.decode()
-            if not any(css in classes and wanted in ("", name) for wanted, css in EMPTIED):
+            classes = _CLASSES.search(opening)
+            names, tag_name = (classes[1].decode().split() if classes else []), tag.decode()
+            if not any(css in names and wanted in ("", tag_name) for wanted, css in EMPTIED):
                 continue
         same = _SAME.get(tag) or _SAME.setdefault(tag, re.compile(rb"<(/?)" + re.escape(tag) + rb"[\s>]"))
         depth, cursor, inner = 1, opening_end + 1, opening_end + 1
@@ -414,8 +415,8 @@ def index_search(site_dir: Path, previous: Path | None = None, digest_cache: Pat
             runs = []
             try:
                 for name in to_make:
-                    for run in runs:  # a run that failed stops the cutting too
-                        if run.done() and run.exception() is not None:
+                    for run in runs:  # a run that failed stops the cutting too (result() raises its error)
+                        if run.done():
                             run.result()
                     waiting = [run for run in runs if not run.done()]
                     if len(waiting) > workers:  # at most one index cut ahead of the runs

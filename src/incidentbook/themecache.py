@@ -164,6 +164,11 @@ class _Toc(_Partial):
         return self.bounded((*where, 0, _toc_signature(items)))
 
 
+def _meta_key(page) -> tuple:
+    """The page's front matter but its title and description (which no cached part shows)."""
+    return tuple(sorted((str(k), repr(v)) for k, v in (page.meta or {}).items() if k not in ("title", "description")))
+
+
 class _PagePart(_Partial):
     """A partial that may show the page's front matter or edit URL (CONTENT_PARTS), remembered
     per folder and those (_Partial's guards and checks)."""
@@ -176,7 +181,7 @@ class _PagePart(_Partial):
         if self.name == "partials/feedback.html" and ((config.extra or {}).get("analytics") if config else True):
             return None
         page = context.get("page")
-        meta = tuple(sorted((str(k), repr(v)) for k, v in (page.meta or {}).items() if k not in ("title", "description")))
+        meta = _meta_key(page)
         plugins = tuple(repr(context.get(name)) for name in ("tags", "git_info", "committers", "committers_source"))
         return self.bounded((*where, page.edit_url, meta, plugins))
 
@@ -207,10 +212,17 @@ def cache_language(template) -> None:
 # The whole frame of a record page (main.html with everything the partials above cache), as text
 # with holes for what differs from one such page to the next (PageFrame, FRAME_SLOTS).
 PAGE_FRAME = True
+def _skip_link(page) -> str | None:
+    """The skip link's target, the page's h1 (base.html: the first entry of its table of contents)."""
+    toc = list(page.toc or [])
+    return toc[0].url if toc and toc[0].level == 1 else None
+
+
 # What of the page main.html may show that the frame's key leaves out, by the letter of its marker:
 # each a hole in the frame (the skip link's value starts with "#", which the `url` filter leaves as it is).
-FRAME_SLOTS = {"T": "title", "M": "meta.title", "D": "meta.description", "C": "content", "S": "skip link",
-               "U": "canonical URL", "E": "edit URL"}
+FRAME_SLOTS = {"T": lambda page: page.title, "M": lambda page: (page.meta or {}).get("title"),
+               "D": lambda page: (page.meta or {}).get("description"), "C": lambda page: page.content,
+               "S": _skip_link, "U": lambda page: page.canonical_url, "E": lambda page: page.edit_url}
 _HOLE = "\ue000"  # (a character of Unicode's private use area: no page's frame holds it)
 _PROBE = '<b>&amp;"x\'</b> y'
 _PROBE_LONG = _PROBE + " word" * 80  # longer than any truncate() of main.html
@@ -283,13 +295,7 @@ class PageFrame:
 
     def _values(self, page) -> dict[str, str] | None:
         """The page's FRAME_SLOTS that are set, or None for a page this cannot be done for."""
-        meta = page.meta or {}
-        values = {"T": page.title, "M": meta.get("title"), "D": meta.get("description"), "C": page.content,
-                  "U": page.canonical_url, "E": page.edit_url}
-        toc = list(page.toc or [])
-        if toc and toc[0].level == 1:
-            values["S"] = toc[0].url
-        values = {name: value for name, value in values.items() if value}
+        values = {name: value for name, get in FRAME_SLOTS.items() if (value := get(page))}
         if any(type(value) is not str for value in values.values()) or not values.get("S", "#").startswith("#") \
                 or "\\" in values.get("S", ""):
             return None
@@ -300,7 +306,7 @@ class PageFrame:
         config, page = context.get("config"), context.get("page")
         if where is None or config is None or (config.extra or {}).get("analytics"):
             return None  # (the feedback form shows the page's URL and title)
-        meta = tuple(sorted((str(k), repr(v)) for k, v in (page.meta or {}).items() if k not in ("title", "description")))
+        meta = _meta_key(page)
         toc = list(page.toc or [])
         contents = (1, _toc_signature(toc[0].children)) if "S" in values else (0, _toc_signature(toc))
         others = tuple(sorted((name, repr(value)) for name, value in context.get_all().items()
